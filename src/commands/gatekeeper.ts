@@ -1,0 +1,80 @@
+// The one place every request passes through before a handler runs, as Redis's
+// processCommand: lookup, arity, authentication, loading state; then the call itself with
+// its statistics. Handlers can assume a known command with the right number of args.
+
+import type { Client } from '../server/client';
+import type { NodeContext } from '../node-context';
+import type { Command } from './spec';
+import { Err } from '../errors';
+
+/** Redis's addReplyErrorFormat turns CR and LF into spaces so the reply stays one line. */
+export function oneLine(s: string): string {
+  return s.includes('\r') || s.includes('\n') ? s.replace(/[\r\n]/g, ' ') : s;
+}
+
+/** The "with args beginning with:" part of an unknown-command error. */
+function argsPreview(args: readonly string[]): string {
+  let s = '';
+  for (let i = 1; i < args.length && s.length < 128; i++) {
+    s += `'${args[i].slice(0, 128 - s.length)}' `;
+  }
+  return s;
+}
+
+export class Gatekeeper {
+  /** True while the dataset is being loaded; only 'loading' commands run. */
+  loading = false;
+
+  constructor(private readonly node: NodeContext) {}
+
+  execute(c: Client, args: string[]): void {
+    const node = this.node;
+    let cmd = node.commands.lookup(args[0]);
+    if (cmd === undefined) {
+      this.reject(c, oneLine(Err.unknownCommand(args[0].slice(0, 128), argsPreview(args))));
+      return;
+    }
+    if (cmd.subcommands !== null && args.length >= 2) {
+      const sub = cmd.subcommands.get(args[1].toLowerCase());
+      if (sub === undefined) {
+        this.reject(c, oneLine(Err.unknownSubcommand(args[1].slice(0, 128), args[0].toUpperCase())));
+        return;
+      }
+      cmd = sub;
+    }
+    const arity = cmd.spec.arity;
+    if ((arity > 0 && args.length !== arity) || args.length < -arity) {
+      cmd.rejectedCalls++;
+      this.reject(c, Err.wrongArity(cmd.fullName));
+      return;
+    }
+    if (!c.authenticated && !cmd.noAuth) {
+      cmd.rejectedCalls++;
+      this.reject(c, Err.noAuth);
+      return;
+    }
+    if (this.loading && !cmd.allowedWhileLoading) {
+      cmd.rejectedCalls++;
+      this.reject(c, Err.loading);
+      return;
+    }
+    this.call(c, cmd, args);
+  }
+
+  /** Runs a command that passed every check, keeping its statistics. */
+  call(c: Client, cmd: Command, args: string[]): void {
+    const stats = this.node.stats;
+    const errorsBefore = stats.totalErrorReplies;
+    const t0 = performance.now();
+    cmd.spec.run!(c, args, this.node);
+    cmd.usec += (performance.now() - t0) * 1000;
+    cmd.calls++;
+    stats.totalCommandsProcessed++;
+    if (stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
+    c.lastCommand = cmd.fullName;
+  }
+
+  private reject(c: Client, message: string): void {
+    c.error(message);
+  }
+}

@@ -1,0 +1,116 @@
+// All databases of a node plus what spans them: keyspace statistics, the dirty counter
+// (writes since the last save), the active expiry cycle, and the hooks that later layers
+// (WAL, replication, WATCH, notifications) attach to.
+
+import { Db, type ExpiryListener } from './db';
+
+export interface KeyspaceStats {
+  expiredKeys: number;
+  expiredStalePerc: number;
+  expiredTimeCapReached: number;
+  expireCycleCpuMs: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+}
+
+/** Receives the effects of expiry so they can be logged and propagated as DEL. */
+export type ExpiredHook = (db: Db, key: string) => void;
+
+export class Keyspace implements ExpiryListener {
+  readonly dbs: Db[];
+  /** Changes since the last save (rdb_changes_since_last_save). */
+  dirty = 0;
+  readonly stats: KeyspaceStats = {
+    expiredKeys: 0,
+    expiredStalePerc: 0,
+    expiredTimeCapReached: 0,
+    expireCycleCpuMs: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+  };
+  activeExpireEnabled = true;
+  private readonly expiredHooks: ExpiredHook[] = [];
+
+  constructor(databases: number) {
+    this.dbs = [];
+    for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, this));
+  }
+
+  /** Hooks told of every key a command changes (WATCH, notifications, slot index). */
+  private readonly modifiedHooks: ExpiredHook[] = [];
+
+  /** A command changed `key` in `db` (Redis's signalModifiedKey plus the dirty counter). */
+  modified(db: Db, key: string): void {
+    this.dirty++;
+    if (this.modifiedHooks.length !== 0) for (const h of this.modifiedHooks) h(db, key);
+  }
+
+  onModified(hook: ExpiredHook): void {
+    this.modifiedHooks.push(hook);
+  }
+
+  onExpired(hook: ExpiredHook): void {
+    this.expiredHooks.push(hook);
+  }
+
+  keyExpired(db: Db, key: string): void {
+    this.stats.expiredKeys++;
+    this.dirty++;
+    for (const h of this.expiredHooks) h(db, key);
+  }
+
+  /** Total keys across databases. */
+  get keyCount(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+
+  flushAll(): number {
+    let removed = 0;
+    for (const db of this.dbs) {
+      removed += db.size;
+      db.clear();
+    }
+    return removed;
+  }
+
+  /**
+   * One active expiry cycle: deletes due keys across databases until `budgetMs` is spent.
+   * Returns the number of keys removed.
+   */
+  activeExpireCycle(budgetMs: number): number {
+    if (!this.activeExpireEnabled) return 0;
+    const start = performance.now();
+    const now = Date.now();
+    let removed = 0;
+    let looked = 0;
+    for (const db of this.dbs) {
+      if (db.expires.size === 0) {
+        if (db.wheel.size > 0) db.wheel.clear();
+        continue;
+      }
+      if (db.wheel.needsRebuild) db.wheel.rebuild(db.expires);
+      const expires = db.expires;
+      for (;;) {
+        const seen = db.wheel.collect(now, 1024, (key) => {
+          const at = expires.get(key);
+          if (at !== undefined && at <= now) {
+            db.expireNow(key);
+            removed++;
+          }
+        });
+        looked += seen;
+        if (seen < 1024) break;
+        if (performance.now() - start > budgetMs) {
+          this.stats.expiredTimeCapReached++;
+          break;
+        }
+      }
+      if (performance.now() - start > budgetMs) break;
+    }
+    this.stats.expiredStalePerc = looked === 0 ? 0 : removed / looked;
+    this.stats.expireCycleCpuMs += performance.now() - start;
+    return removed;
+  }
+}

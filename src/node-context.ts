@@ -1,0 +1,45 @@
+// What command handlers can reach of the node that runs them. Commands depend on this
+// interface, not on the Node class, so each piece can be tested and swapped alone.
+
+import type { Keyspace } from './keyspace/keyspace';
+import type { Config } from './config/config';
+import type { CommandTable } from './commands/registry';
+import type { Client } from './server/client';
+import type { Logger } from './log';
+
+export interface ServerStats {
+  totalConnectionsReceived: number;
+  totalCommandsProcessed: number;
+  rejectedConnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  totalErrorReplies: number;
+  /** Error replies by their first word ("ERR", "WRONGTYPE", ...). */
+  errorCounts: Map<string, number>;
+  /** Clients disconnected for exceeding their output buffer limit. */
+  clientOutputLimitDisconnections: number;
+  clientQueryBufferLimitDisconnections: number;
+  resetAt: number;
+}
+
+export interface NodeContext {
+  readonly keyspace: Keyspace;
+  readonly config: Config;
+  readonly commands: CommandTable;
+  /** Connected clients by id. */
+  readonly clients: ReadonlyMap<number, Client>;
+  readonly stats: ServerStats;
+  readonly log: Logger;
+  /** ms since epoch when the node started. */
+  readonly startedAt: number;
+  /** 40 hex chars, new each start (INFO run_id). */
+  readonly runId: string;
+  readonly version: string;
+  /** Unix ms of the last successful save (LASTSAVE). */
+  lastSaveAt: number;
+  /** Switches the client's database; false when the index is out of range. */
+  selectDb(c: Client, index: number): boolean;
+  /** Stops the node: replies are flushed, listeners closed, process exits. */
+  shutdown(reason: string): void;
+  resetStats(): void;
+}

@@ -1,0 +1,126 @@
+// A Cinnabar node: wires configuration, keyspace, command table, gatekeeper and network
+// server together, runs the periodic cron (active expiry, idle clients) and shuts down.
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { Keyspace } from './keyspace/keyspace';
+import type { Config } from './config/config';
+import { CommandTable } from './commands/registry';
+import { Gatekeeper } from './commands/gatekeeper';
+import { Server } from './server/server';
+import type { Client } from './server/client';
+import type { NodeContext, ServerStats } from './node-context';
+import type { Logger } from './log';
+
+export const VERSION = '7.0.15';
+export const CINNABAR_VERSION: string = (require('../../package.json') as { version: string }).version;
+
+function newStats(): ServerStats {
+  return {
+    totalConnectionsReceived: 0,
+    totalCommandsProcessed: 0,
+    rejectedConnections: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+    totalErrorReplies: 0,
+    errorCounts: new Map(),
+    clientOutputLimitDisconnections: 0,
+    clientQueryBufferLimitDisconnections: 0,
+    resetAt: Date.now(),
+  };
+}
+
+export class Node implements NodeContext {
+  readonly keyspace: Keyspace;
+  readonly commands = new CommandTable();
+  readonly stats: ServerStats = newStats();
+  readonly startedAt = Date.now();
+  readonly runId = randomBytes(20).toString('hex');
+  readonly version = VERSION;
+  lastSaveAt = Date.now();
+  readonly gatekeeper: Gatekeeper;
+  readonly server: Server;
+  private cron: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {
+    this.keyspace = new Keyspace(config.v.databases);
+    this.gatekeeper = new Gatekeeper(this);
+    const v = config.v;
+    this.server = new Server(
+      {
+        maxclients: () => v.maxclients,
+        maxBulkLen: () => v.protoMaxBulkLen,
+        queryBufferLimit: () => v.clientQueryBufferLimit,
+        tcpKeepalive: () => v.tcpKeepalive,
+        defaultDb: () => this.keyspace.dbs[0],
+        execute: (c, args) => this.gatekeeper.execute(c, args),
+      },
+      this.stats,
+      log.child({ component: 'server' }),
+    );
+  }
+
+  get clients(): ReadonlyMap<number, Client> {
+    return this.server.clients;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.config.v.dir, { recursive: true });
+    await this.server.listen(this.config.v.port, this.config.v.bind);
+    this.scheduleCron();
+    this.log.info(
+      { version: CINNABAR_VERSION, redis_version: VERSION, port: this.config.v.port, pid: process.pid, mode: 'standalone' },
+      'Cinnabar ready to accept connections',
+    );
+  }
+
+  /** Redis's serverCron at `hz`: active expiry (25% of the period at most), idle clients. */
+  private scheduleCron(): void {
+    const period = Math.max(1, Math.round(1000 / this.config.v.hz));
+    this.cron = setTimeout(() => {
+      this.keyspace.activeExpireCycle(period / 4);
+      this.server.closeIdleClients(this.config.v.timeout, Date.now());
+      if (!this.stopping) this.scheduleCron();
+    }, period);
+    this.cron.unref();
+  }
+
+  selectDb(c: Client, index: number): boolean {
+    if (!Number.isInteger(index) || index < 0 || index >= this.keyspace.dbs.length) return false;
+    c.dbIndex = index;
+    c.db = this.keyspace.dbs[index];
+    return true;
+  }
+
+  resetStats(): void {
+    Object.assign(this.stats, newStats());
+    for (const cmd of this.commands.everyCommand()) {
+      cmd.calls = 0;
+      cmd.usec = 0;
+      cmd.rejectedCalls = 0;
+      cmd.failedCalls = 0;
+    }
+    const ks = this.keyspace.stats;
+    ks.expiredKeys = 0;
+    ks.keyspaceHits = 0;
+    ks.keyspaceMisses = 0;
+    ks.expiredTimeCapReached = 0;
+    ks.expireCycleCpuMs = 0;
+  }
+
+  shutdown(reason: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info({ reason }, 'shutting down');
+    if (this.cron) clearTimeout(this.cron);
+    void this.server.close().finally(() => {
+      this.log.info('Cinnabar is now ready to exit, bye bye...');
+      this.log.flush();
+      setImmediate(() => process.exit(0));
+    });
+  }
+}

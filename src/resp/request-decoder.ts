@@ -1,0 +1,217 @@
+// Decodes client requests: RESP multibulk arrays and telnet-style inline commands.
+// Written for the server side instead of wrapping redis-parser (a reply parser): it needs
+// inline commands, Redis's exact protocol-error texts and limits, and args copied out as
+// latin1 strings so no stored value pins a socket chunk.
+
+import { splitArgs } from './split-args';
+
+/** What the decoder hands complete requests to. `command` returns false to pause parsing. */
+export interface RequestSink {
+  command(args: string[]): boolean;
+  protocolError(message: string): void;
+}
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+/** Redis's PROTO_INLINE_MAX_SIZE: the longest inline request or count line it buffers. */
+export const INLINE_MAX = 64 * 1024;
+const INT_MAX = 2147483647;
+/** Leftovers smaller than this are copied so they do not pin the socket chunk they came from. */
+const COPY_LEFTOVER_BELOW = 4096;
+
+/** Parses buf[start, end) as Redis's string2ll does (strict); returns NaN when invalid. */
+export function parseStrictInt(buf: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 20) return NaN;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return NaN;
+  }
+  if (buf[i] === 48) return i + 1 === end && !neg ? 0 : NaN;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
+}
+
+export class RequestDecoder {
+  /** Unconsumed input, starting at `pos`. */
+  private buf: Buffer | null = null;
+  private pos = 0;
+  /** Chunks gathered while waiting for a large bulk to arrive whole. */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  /** Total bytes (from buf[0]) needed before parsing can continue; 0 when not waiting. */
+  private waitFor = 0;
+  /** Multibulk request in progress. */
+  private args: string[] | null = null;
+  private remaining = 0;
+  private bulkLen = -1;
+  private stopped = false;
+
+  constructor(public maxBulkLen: number) {}
+
+  /** Bytes received but not yet turned into commands (CLIENT LIST qbuf, query buffer limit). */
+  get buffered(): number {
+    return (this.buf ? this.buf.length - this.pos : 0) + this.partsLen;
+  }
+
+  /** True while the current request is half-read (used to tell inline from multibulk state). */
+  get midRequest(): boolean {
+    return this.args !== null;
+  }
+
+  feed(chunk: Buffer, sink: RequestSink): void {
+    if (this.stopped) return;
+    if (this.waitFor > 0) {
+      this.parts.push(chunk);
+      this.partsLen += chunk.length;
+      if (this.partsLen < this.waitFor) return;
+      this.buf = Buffer.concat(this.parts, this.partsLen);
+      this.pos = 0;
+      this.parts = [];
+      this.partsLen = 0;
+      this.waitFor = 0;
+    } else if (this.buf === null) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.pos = 0;
+    }
+    this.parse(sink);
+  }
+
+  /** Continues after `command` returned false (a client unblocked). */
+  resume(sink: RequestSink): void {
+    if (!this.stopped && this.buf !== null && this.waitFor === 0) this.parse(sink);
+  }
+
+  /** Stops for good (connection closing); buffered input is dropped. */
+  stop(): void {
+    this.stopped = true;
+    this.buf = null;
+    this.parts = [];
+    this.partsLen = 0;
+  }
+
+  private parse(sink: RequestSink): void {
+    const buf = this.buf!;
+    const len = buf.length;
+    let pos = this.pos;
+    for (;;) {
+      if (this.args === null) {
+        if (pos >= len) break;
+        if (buf[pos] !== STAR) {
+          // Inline command: one line, split like sdssplitargs.
+          const nl = buf.indexOf(LF, pos);
+          if (nl < 0) {
+            if (len - pos > INLINE_MAX) return this.fail(sink, 'too big inline request');
+            break;
+          }
+          const lineEnd = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+          const line = buf.toString('latin1', pos, lineEnd);
+          pos = nl + 1;
+          const argv = splitArgs(line);
+          if (argv === null) {
+            this.pos = pos;
+            return this.fail(sink, 'unbalanced quotes in request');
+          }
+          if (argv.length === 0) continue;
+          if (!sink.command(argv)) {
+            this.pos = pos;
+            return this.keepRest();
+          }
+          continue;
+        }
+        const cr = buf.indexOf(CR, pos);
+        if (cr < 0 || cr + 1 >= len) {
+          if (len - pos > INLINE_MAX) return this.fail(sink, 'too big mbulk count string');
+          break;
+        }
+        const count = parseStrictInt(buf, pos + 1, cr);
+        if (Number.isNaN(count) || count > INT_MAX) return this.fail(sink, 'invalid multibulk length');
+        pos = cr + 2;
+        if (count <= 0) continue;
+        this.args = [];
+        this.remaining = count;
+      }
+      // Inside a multibulk request: read `remaining` bulk strings.
+      while (this.remaining > 0) {
+        if (this.bulkLen < 0) {
+          if (pos >= len) break;
+          const cr = buf.indexOf(CR, pos);
+          if (cr < 0 || cr + 1 >= len) {
+            if (len - pos > INLINE_MAX) return this.fail(sink, 'too big bulk count string');
+            break;
+          }
+          if (buf[pos] !== DOLLAR) {
+            return this.fail(sink, `expected '$', got '${String.fromCharCode(buf[pos])}'`);
+          }
+          const n = parseStrictInt(buf, pos + 1, cr);
+          if (Number.isNaN(n) || n < 0 || n > this.maxBulkLen) return this.fail(sink, 'invalid bulk length');
+          pos = cr + 2;
+          this.bulkLen = n;
+        }
+        if (len - pos < this.bulkLen + 2) {
+          // Wait for the whole bulk; gather big ones as a chunk list to avoid quadratic copying.
+          this.pos = pos;
+          this.waitLarge();
+          return;
+        }
+        this.args!.push(buf.toString('latin1', pos, pos + this.bulkLen));
+        pos += this.bulkLen + 2;
+        this.bulkLen = -1;
+        this.remaining--;
+      }
+      if (this.remaining > 0) break;
+      const argv = this.args!;
+      this.args = null;
+      if (!sink.command(argv)) {
+        this.pos = pos;
+        return this.keepRest();
+      }
+      if (this.stopped) return;
+    }
+    this.pos = pos;
+    this.keepRest();
+  }
+
+  /** Keeps only the unparsed tail, copied when small so it does not pin the socket chunk. */
+  private keepRest(): void {
+    const buf = this.buf!;
+    const rest = buf.length - this.pos;
+    if (rest === 0) {
+      this.buf = null;
+      this.pos = 0;
+    } else if (this.pos > 0 || rest < COPY_LEFTOVER_BELOW) {
+      this.buf = rest < COPY_LEFTOVER_BELOW ? Buffer.from(buf.subarray(this.pos)) : buf.subarray(this.pos);
+      this.pos = 0;
+    }
+  }
+
+  private waitLarge(): void {
+    this.keepRest();
+    const have = this.buf ? this.buf.length : 0;
+    const need = this.bulkLen + 2;
+    if (need - have > COPY_LEFTOVER_BELOW && this.buf !== null) {
+      this.parts = [this.buf];
+      this.partsLen = have;
+      this.waitFor = need;
+      this.buf = null;
+    }
+  }
+
+  private fail(sink: RequestSink, what: string): void {
+    this.stop();
+    sink.protocolError(what);
+  }
+}

@@ -1,0 +1,200 @@
+// One connected client: its socket, request decoder, per-connection state (db, name, RESP
+// version, reply mode) and the reply encoder. Replies accumulate in `out` (a latin1 string)
+// and are written once per event-loop turn by the Server.
+
+import type { Socket } from 'node:net';
+import { RequestDecoder, type RequestSink } from '../resp/request-decoder';
+import { formatDouble17g } from '../resp/format';
+import { R } from '../resp/replies';
+import type { Db } from '../keyspace/db';
+
+/** What a Client needs from the server that owns it. */
+export interface ClientHost {
+  execute(client: Client, args: string[]): void;
+  scheduleFlush(client: Client): void;
+  clientClosed(client: Client): void;
+  protocolError(client: Client, message: string): void;
+  /** Counts an error reply (INFO stats/errorstats). */
+  errorReplied(message: string): void;
+}
+
+/** Above this many characters pending, the reply string is moved into a Buffer chunk. */
+const OUT_STRING_MAX = 32 * 1024 * 1024;
+
+export const enum ReplyMode {
+  On = 0,
+  Off = 1,
+  Skip = 2,
+}
+
+export class Client implements RequestSink {
+  /** Pending reply bytes (latin1) not yet handed to the socket. */
+  out = '';
+  /** Reply bytes spilled out of `out` when a reply grows very large. */
+  outChunks: Buffer[] | null = null;
+  resp: 2 | 3 = 2;
+  dbIndex = 0;
+  name = '';
+  libName = '';
+  libVer = '';
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand = 'NULL';
+  replyMode = ReplyMode.On;
+  /** Replies of the current command are dropped (CLIENT REPLY OFF/SKIP). */
+  muted = false;
+  closeAfterReply = false;
+  closed = false;
+  noEvict = false;
+  authenticated = true;
+  readonly decoder: RequestDecoder;
+  readonly addr: string;
+  readonly laddr: string;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    public db: Db,
+    private readonly host: ClientHost,
+    maxBulkLen: number,
+  ) {
+    this.decoder = new RequestDecoder(maxBulkLen);
+    this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
+    this.laddr = formatAddr(socket.localAddress, socket.localPort);
+  }
+
+  // ── RequestSink ───────────────────────────────────────────────────────────
+  command(args: string[]): boolean {
+    this.host.execute(this, args);
+    return !this.closeAfterReply && !this.closed;
+  }
+
+  protocolError(message: string): void {
+    this.host.protocolError(this, message);
+  }
+
+  // ── Reply encoding ───────────────────────────────────────────────────────
+  write(s: string): void {
+    if (this.muted) return;
+    if (this.out.length === 0) {
+      if (this.outChunks === null) this.host.scheduleFlush(this);
+    } else if (this.out.length + s.length > OUT_STRING_MAX) {
+      (this.outChunks ??= []).push(Buffer.from(this.out, 'latin1'));
+      this.out = '';
+    }
+    this.out += s;
+  }
+
+  ok(): void {
+    this.write(R.ok);
+  }
+
+  status(s: string): void {
+    this.write('+' + s + '\r\n');
+  }
+
+  /** An error reply; `msg` carries its code ("ERR ...", "WRONGTYPE ..."). */
+  error(msg: string): void {
+    this.host.errorReplied(msg);
+    this.write('-' + msg + '\r\n');
+  }
+
+  int(n: number | bigint): void {
+    this.write(':' + n + '\r\n');
+  }
+
+  bulk(s: string): void {
+    this.write('$' + s.length + '\r\n' + s + '\r\n');
+  }
+
+  /** A bulk string, or a null when undefined. */
+  bulkOrNull(s: string | undefined): void {
+    if (s === undefined) this.nullBulk();
+    else this.write('$' + s.length + '\r\n' + s + '\r\n');
+  }
+
+  nullBulk(): void {
+    this.write(this.resp === 2 ? R.nullBulk2 : R.null3);
+  }
+
+  nullArray(): void {
+    this.write(this.resp === 2 ? R.nullArray2 : R.null3);
+  }
+
+  arrayHeader(n: number): void {
+    this.write('*' + n + '\r\n');
+  }
+
+  /** A map of n pairs: RESP3 '%', RESP2 a flat array of 2n. */
+  mapHeader(n: number): void {
+    this.write(this.resp === 3 ? '%' + n + '\r\n' : '*' + 2 * n + '\r\n');
+  }
+
+  setHeader(n: number): void {
+    this.write(this.resp === 3 ? '~' + n + '\r\n' : '*' + n + '\r\n');
+  }
+
+  pushHeader(n: number): void {
+    this.write(this.resp === 3 ? '>' + n + '\r\n' : '*' + n + '\r\n');
+  }
+
+  bulkArray(items: readonly string[]): void {
+    let s = '*' + items.length + '\r\n';
+    for (const it of items) s += '$' + it.length + '\r\n' + it + '\r\n';
+    this.write(s);
+  }
+
+  double(d: number): void {
+    if (this.resp === 3) this.write(',' + formatDouble17g(d) + '\r\n');
+    else this.bulk(formatDouble17g(d));
+  }
+
+  bool(b: boolean): void {
+    if (this.resp === 3) this.write(b ? '#t\r\n' : '#f\r\n');
+    else this.write(b ? R.one : R.zero);
+  }
+
+  /** Text that RESP3 sends as a verbatim string ("txt" format), RESP2 as a bulk. */
+  verbatim(s: string): void {
+    if (this.resp === 3) this.write('=' + (s.length + 4) + '\r\ntxt:' + s + '\r\n');
+    else this.bulk(s);
+  }
+
+  // ── Lifecycle ───────────────────────────────────────────────────────────
+  /** Bytes of reply not yet taken by the kernel (CLIENT LIST omem, limits). */
+  get pendingOutput(): number {
+    let n = this.out.length + this.socket.writableLength;
+    if (this.outChunks) for (const b of this.outChunks) n += b.length;
+    return n;
+  }
+
+  /** Marks the connection to close once the replies so far are written (QUIT, errors). */
+  closeAfterReplies(): void {
+    this.closeAfterReply = true;
+    if (this.out.length === 0 && this.outChunks === null) this.host.scheduleFlush(this);
+  }
+
+  /** Drops the connection at once; unsent replies are discarded. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.decoder.stop();
+    this.socket.destroy();
+    this.host.clientClosed(this);
+  }
+
+  /** Closes after what was already written reaches the peer (QUIT, protocol errors). */
+  closeGracefully(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.decoder.stop();
+    this.socket.end();
+    this.host.clientClosed(this);
+  }
+}
+
+function formatAddr(host: string | undefined, port: number | undefined): string {
+  if (host === undefined) return '?:0';
+  const h = host.startsWith('::ffff:') ? host.slice(7) : host;
+  return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
+}

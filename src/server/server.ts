@@ -1,0 +1,171 @@
+// The client-facing network server: accepts connections, feeds their bytes to each
+// client's decoder, and writes every client's pending replies once per event-loop turn
+// (after all input of the turn is processed, so pipelines become one write).
+
+import net from 'node:net';
+import { Client, type ClientHost } from './client';
+import type { Logger } from '../log';
+import type { Db } from '../keyspace/db';
+import type { ServerStats } from '../node-context';
+import { Err } from '../errors';
+
+export interface ServerOptions {
+  maxclients(): number;
+  maxBulkLen(): number;
+  queryBufferLimit(): number;
+  tcpKeepalive(): number;
+  defaultDb(): Db;
+  /** Runs one parsed request (the gatekeeper). */
+  execute(client: Client, args: string[]): void;
+  /** Called once per turn before replies are written (group commit hooks). */
+  beforeFlush?(): void;
+}
+
+/** Reading from a client pauses while this much reply is waiting for the kernel. */
+const PAUSE_READ_ABOVE = 64 * 1024 * 1024;
+
+export class Server implements ClientHost {
+  readonly clients = new Map<number, Client>();
+  private readonly listeners: net.Server[] = [];
+  private nextId = 1;
+  private dirty: Client[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly opts: ServerOptions,
+    readonly stats: ServerStats,
+    private readonly log: Logger,
+  ) {}
+
+  /** Listens on each address (Redis `bind` syntax: a leading '-' makes it optional). */
+  async listen(port: number, addresses: string[]): Promise<void> {
+    let bound = 0;
+    for (const raw of addresses) {
+      const optional = raw.startsWith('-');
+      const host = optional ? raw.slice(1) : raw;
+      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port, host: host === '*' ? '0.0.0.0' : host === '::*' ? '::' : host, exclusive: true }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+        this.listeners.push(srv);
+        bound++;
+      } catch (err) {
+        if (!optional) throw err;
+        this.log.warn({ host, err: (err as Error).message }, 'optional bind address unavailable');
+      }
+    }
+    if (bound === 0) throw new Error('no address to listen on');
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.clients.size >= this.opts.maxclients()) {
+      this.stats.rejectedConnections++;
+      socket.end('-' + Err.maxClients + '\r\n');
+      return;
+    }
+    const keepalive = this.opts.tcpKeepalive();
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    const c = new Client(this.nextId++, socket, this.opts.defaultDb(), this, this.opts.maxBulkLen());
+    this.clients.set(c.id, c);
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.netInputBytes += chunk.length;
+      c.lastInteraction = Date.now();
+      c.decoder.feed(chunk, c);
+      if (c.decoder.buffered > this.opts.queryBufferLimit()) {
+        this.stats.clientQueryBufferLimitDisconnections++;
+        this.log.warn({ client: c.id, addr: c.addr }, 'closing client that reached max query buffer length');
+        c.close();
+      }
+    });
+    socket.on('drain', () => {
+      if (socket.isPaused() && !c.closed) socket.resume();
+    });
+    socket.on('error', () => c.close());
+    socket.on('close', () => c.close());
+  }
+
+  execute(client: Client, args: string[]): void {
+    this.opts.execute(client, args);
+  }
+
+  scheduleFlush(client: Client): void {
+    this.dirty.push(client);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  errorReplied(message: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = message.indexOf(' ');
+    const code = sp < 0 ? message : message.slice(0, sp);
+    this.stats.errorCounts.set(code, (this.stats.errorCounts.get(code) ?? 0) + 1);
+  }
+
+  protocolError(client: Client, message: string): void {
+    client.error('ERR Protocol error: ' + message);
+    client.closeAfterReplies();
+    this.log.debug({ client: client.id, addr: client.addr, message }, 'protocol error');
+  }
+
+  clientClosed(client: Client): void {
+    this.clients.delete(client.id);
+  }
+
+  /** Writes every pending reply: one socket write per client per turn. */
+  readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    this.opts.beforeFlush?.();
+    const list = this.dirty;
+    this.dirty = [];
+    for (const c of list) this.flushClient(c);
+  };
+
+  flushClient(c: Client): void {
+    if (c.closed) return;
+    const socket = c.socket;
+    let n = c.out.length;
+    if (c.outChunks !== null) {
+      socket.cork();
+      for (const b of c.outChunks) {
+        n += b.length;
+        socket.write(b);
+      }
+      if (c.out.length > 0) socket.write(c.out, 'latin1');
+      socket.uncork();
+      c.outChunks = null;
+    } else if (n > 0) {
+      socket.write(c.out, 'latin1');
+    }
+    c.out = '';
+    this.stats.netOutputBytes += n;
+    if (c.closeAfterReply) {
+      c.closeGracefully();
+    } else if (socket.writableLength > PAUSE_READ_ABOVE && !socket.isPaused()) {
+      socket.pause();
+    }
+  }
+
+  /** Closes clients idle longer than `timeout` seconds (0 = never). */
+  closeIdleClients(timeoutSec: number, now: number): void {
+    if (timeoutSec <= 0) return;
+    for (const c of this.clients.values()) {
+      if (now - c.lastInteraction > timeoutSec * 1000) c.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.flushAll();
+    for (const c of this.clients.values()) {
+      c.socket.end();
+    }
+    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  }
+}
