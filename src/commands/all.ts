@@ -2,8 +2,35 @@
 
 import type { CommandSpec } from './spec';
 import { connectionCommands } from './connection';
+import { helloCommands } from './hello';
+import { clientCommands } from './client';
 import { stringCommands } from './strings';
+import { incrbyfloatCommands } from './incrbyfloat';
+import { lcsCommands } from './lcs';
+import { keyCommands } from './keys';
+import { expireCommands } from './expire';
+import { objectCommands } from './object';
+import { serverCommands } from './server-commands';
+import { infoCommands } from './info';
+import { commandCommands } from './command';
+import { configCommands } from './config';
+import { debugCommands } from './debug';
 
 export function allCommandSpecs(): CommandSpec[] {
-  return [...connectionCommands, ...stringCommands];
+  return [
+    ...connectionCommands,
+    ...helloCommands,
+    ...clientCommands,
+    ...stringCommands,
+    ...incrbyfloatCommands,
+    ...lcsCommands,
+    ...keyCommands,
+    ...expireCommands,
+    ...objectCommands,
+    ...serverCommands,
+    ...infoCommands,
+    ...commandCommands,
+    ...configCommands,
+    ...debugCommands,
+  ];
 }

@@ -28,6 +28,15 @@ export class Gatekeeper {
   constructor(private readonly node: NodeContext) {}
 
   execute(c: Client, args: string[]): void {
+    this.dispatch(c, args);
+    if (c.muted || c.skipNext) {
+      // CLIENT REPLY OFF/SKIP: SKIP mutes exactly the one command after it.
+      c.muted = c.replyOff || c.skipNext;
+      c.skipNext = false;
+    }
+  }
+
+  private dispatch(c: Client, args: string[]): void {
     const node = this.node;
     let cmd = node.commands.lookup(args[0]);
     if (cmd === undefined) {

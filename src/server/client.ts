@@ -21,12 +21,6 @@ export interface ClientHost {
 /** Above this many characters pending, the reply string is moved into a Buffer chunk. */
 const OUT_STRING_MAX = 32 * 1024 * 1024;
 
-export const enum ReplyMode {
-  On = 0,
-  Off = 1,
-  Skip = 2,
-}
-
 export class Client implements RequestSink {
   /** Pending reply bytes (latin1) not yet handed to the socket. */
   out = '';
@@ -40,8 +34,11 @@ export class Client implements RequestSink {
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   lastCommand = 'NULL';
-  replyMode = ReplyMode.On;
-  /** Replies of the current command are dropped (CLIENT REPLY OFF/SKIP). */
+  /** CLIENT REPLY OFF is in force. */
+  replyOff = false;
+  /** CLIENT REPLY SKIP was just run: the next command's replies are dropped. */
+  skipNext = false;
+  /** The current command's replies are dropped (set by the gatekeeper from the two above). */
   muted = false;
   closeAfterReply = false;
   closed = false;

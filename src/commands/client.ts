@@ -1,0 +1,5 @@
+// (placeholder: being written) client commands.
+
+import type { CommandSpec } from './spec';
+
+export const clientCommands: CommandSpec[] = [];

@@ -1,0 +1,5 @@
+// (placeholder: being written) command commands.
+
+import type { CommandSpec } from './spec';
+
+export const commandCommands: CommandSpec[] = [];

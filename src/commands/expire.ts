@@ -1,0 +1,5 @@
+// (placeholder: being written) expire commands.
+
+import type { CommandSpec } from './spec';
+
+export const expireCommands: CommandSpec[] = [];

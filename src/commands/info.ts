@@ -1,0 +1,5 @@
+// (placeholder: being written) info commands.
+
+import type { CommandSpec } from './spec';
+
+export const infoCommands: CommandSpec[] = [];

@@ -1,0 +1,5 @@
+// (placeholder: being written) keys commands.
+
+import type { CommandSpec } from './spec';
+
+export const keyCommands: CommandSpec[] = [];

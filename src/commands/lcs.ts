@@ -1,0 +1,5 @@
+// (placeholder: being written) lcs commands.
+
+import type { CommandSpec } from './spec';
+
+export const lcsCommands: CommandSpec[] = [];
