@@ -53,7 +53,8 @@ export class Node implements NodeContext {
     this.server = new Server(
       {
         maxclients: () => v.maxclients,
-        maxBulkLen: () => v.protoMaxBulkLen,
+        limits: v,
+        authRequired: () => v.requirepass !== '',
         queryBufferLimit: () => v.clientQueryBufferLimit,
         tcpKeepalive: () => v.tcpKeepalive,
         defaultDb: () => this.keyspace.dbs[0],

@@ -57,7 +57,8 @@ export class RequestDecoder {
   private bulkLen = -1;
   private stopped = false;
 
-  constructor(public maxBulkLen: number) {}
+  /** `limits` is read live, so CONFIG SET proto-max-bulk-len applies to open connections. */
+  constructor(private readonly limits: { readonly protoMaxBulkLen: number }) {}
 
   /** Bytes received but not yet turned into commands (CLIENT LIST qbuf, query buffer limit). */
   get buffered(): number {
@@ -157,7 +158,7 @@ export class RequestDecoder {
             return this.fail(sink, `expected '$', got '${String.fromCharCode(buf[pos])}'`);
           }
           const n = parseStrictInt(buf, pos + 1, cr);
-          if (Number.isNaN(n) || n < 0 || n > this.maxBulkLen) return this.fail(sink, 'invalid bulk length');
+          if (Number.isNaN(n) || n < 0 || n > this.limits.protoMaxBulkLen) return this.fail(sink, 'invalid bulk length');
           pos = cr + 2;
           this.bulkLen = n;
         }

@@ -53,9 +53,9 @@ export class Client implements RequestSink {
     readonly socket: Socket,
     public db: Db,
     private readonly host: ClientHost,
-    maxBulkLen: number,
+    limits: { readonly protoMaxBulkLen: number },
   ) {
-    this.decoder = new RequestDecoder(maxBulkLen);
+    this.decoder = new RequestDecoder(limits);
     this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
     this.laddr = formatAddr(socket.localAddress, socket.localPort);
   }

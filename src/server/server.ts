@@ -11,7 +11,10 @@ import { Err } from '../errors';
 
 export interface ServerOptions {
   maxclients(): number;
-  maxBulkLen(): number;
+  /** Live limits object (the config's typed values). */
+  limits: { readonly protoMaxBulkLen: number };
+  /** True when clients must AUTH before running commands. */
+  authRequired(): boolean;
   queryBufferLimit(): number;
   tcpKeepalive(): number;
   defaultDb(): Db;
@@ -71,7 +74,8 @@ export class Server implements ClientHost {
     }
     const keepalive = this.opts.tcpKeepalive();
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(this.nextId++, socket, this.opts.defaultDb(), this, this.opts.maxBulkLen());
+    const c = new Client(this.nextId++, socket, this.opts.defaultDb(), this, this.opts.limits);
+    if (this.opts.authRequired()) c.authenticated = false;
     this.clients.set(c.id, c);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;

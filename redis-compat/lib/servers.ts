@@ -1,0 +1,271 @@
+// Starts and stops the servers the harnesses talk to: Debian's redis-server (the oracle),
+// Cinnabar from dist/, or any command line. Each start waits until PING answers on a free
+// loopback port; each stop kills by pid and awaits exit. Reused by test/ integration tests.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface StartOptions {
+  /** Port to listen on. @default a free port found by binding port 0 */
+  port?: number;
+  /** Working directory for data files. @default a fresh temporary directory, removed on stop */
+  dir?: string;
+  /** Extra `--name value` arguments appended after the standard ones. @default [] */
+  args?: string[];
+  /** How long to wait for the first PONG. @default 20000 */
+  readyTimeoutMs?: number;
+  /** Label used in messages. @default 'redis' / 'cinnabar' / 'target' */
+  name?: string;
+}
+
+export interface ServerHandle {
+  readonly name: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly dir: string;
+  /** Last output the process wrote (stdout and stderr interleaved), for diagnostics. */
+  output(): string;
+  /** SIGTERM by pid, SIGKILL after a grace period; resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** Finds a free loopback TCP port by binding port 0 and closing again. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, LOOPBACK, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('could not get a free port'))));
+    });
+  });
+}
+
+/** The repository root: the nearest ancestor of this file holding package.json (works from src and dist). */
+export function repoRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+}
+
+/** redis-server with persistence off: `--port P --bind 127.0.0.1 --save '' --appendonly no --dir D`. */
+export function startRedis(opts: StartOptions = {}): Promise<ServerHandle> {
+  return startWithRetry(opts, 'redis', (port, dir) => ({
+    file: 'redis-server',
+    argv: [
+      '--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir,
+      ...(opts.args ?? []),
+    ],
+  }));
+}
+
+/** Cinnabar from dist/: `node dist/src/main.js --port P --bind 127.0.0.1 --dir D`. */
+export function startCinnabar(opts: StartOptions = {}): Promise<ServerHandle> {
+  const main = path.join(repoRoot(), 'dist', 'src', 'main.js');
+  return startWithRetry(opts, 'cinnabar', (port, dir) => ({
+    file: process.execPath,
+    argv: [main, '--port', String(port), '--bind', LOOPBACK, '--dir', dir, ...(opts.args ?? [])],
+  }));
+}
+
+/**
+ * Any server given as a shell command line. `{port}` and `{dir}` are substituted when present;
+ * otherwise `--port P --bind 127.0.0.1 --dir D` is appended. The command runs as
+ * `sh -c 'exec <cmd>'`, so the pid we hold is the server's own.
+ */
+export function startCommand(cmd: string, opts: StartOptions = {}): Promise<ServerHandle> {
+  return startWithRetry(opts, 'target', (port, dir) => {
+    const q = shellQuote;
+    let line = cmd;
+    if (cmd.includes('{port}') || cmd.includes('{dir}')) {
+      line = cmd.split('{port}').join(String(port)).split('{dir}').join(q(dir));
+    } else {
+      line = `${cmd} --port ${port} --bind ${LOOPBACK} --dir ${q(dir)}`;
+    }
+    if (opts.args && opts.args.length > 0) line += ' ' + opts.args.map(q).join(' ');
+    return { file: '/bin/sh', argv: ['-c', `exec ${line}`] };
+  });
+}
+
+/** Stops every server this process started and has not stopped yet. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((h) => h.stop()));
+}
+
+/**
+ * For CLI entries: on SIGINT/SIGTERM stop all servers and exit; on any exit SIGKILL the
+ * ones still running so no process outlives the harness.
+ */
+export function installCleanupHandlers(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    for (const h of live) {
+      try {
+        process.kill(h.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Internals
+// ---------------------------------------------------------------------------------------
+
+const live = new Set<ServerHandle>();
+let cleanupInstalled = false;
+const OUTPUT_TAIL = 64 * 1024;
+
+interface Spawnable {
+  file: string;
+  argv: string[];
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(s) ? s : `'${s.split("'").join(`'\\''`)}'`;
+}
+
+async function startWithRetry(
+  opts: StartOptions,
+  defaultName: string,
+  build: (port: number, dir: string) => Spawnable,
+): Promise<ServerHandle> {
+  // A port found free can be taken before the server binds it; with a port of our own
+  // choosing, try again with another one.
+  const attempts = opts.port === undefined ? 3 : 1;
+  let lastErr: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await startOnce(opts, defaultName, build);
+    } catch (err) {
+      lastErr = err;
+    }
+  }
+  throw lastErr;
+}
+
+async function startOnce(
+  opts: StartOptions,
+  defaultName: string,
+  build: (port: number, dir: string) => Spawnable,
+): Promise<ServerHandle> {
+  const name = opts.name ?? defaultName;
+  const port = opts.port ?? (await freePort());
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `cinnabar-${name}-`));
+  const { file, argv } = build(port, dir);
+  const child: ChildProcess = spawn(file, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const collect = (chunk: Buffer): void => {
+    out += chunk.toString('utf8');
+    if (out.length > OUTPUT_TAIL * 2) out = out.slice(-OUTPUT_TAIL);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  let exitInfo = '';
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      exitInfo = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      exited = true;
+      exitInfo = err.message;
+      resolve();
+    });
+  });
+  const pid = child.pid ?? -1;
+
+  let stopping: Promise<void> | null = null;
+  const handle: ServerHandle = {
+    name,
+    port,
+    pid,
+    dir,
+    output: () => out.slice(-OUTPUT_TAIL),
+    stop: () => {
+      if (stopping) return stopping;
+      stopping = (async () => {
+        if (!exited && pid > 0) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            /* already gone */
+          }
+          const killTimer = setTimeout(() => {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              /* already gone */
+            }
+          }, 5000);
+          await exitPromise;
+          clearTimeout(killTimer);
+        }
+        live.delete(handle);
+        if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+  live.add(handle);
+
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20000);
+  for (;;) {
+    if (exited) {
+      await handle.stop();
+      throw new Error(`${name} exited during start-up (${exitInfo}) on port ${port}:\n${out.slice(-4000)}`);
+    }
+    if (await answersPing(port)) return handle;
+    if (Date.now() > deadline) {
+      await handle.stop();
+      throw new Error(`${name} did not answer PING on port ${port} in time:\n${out.slice(-4000)}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** True once the server replies +PONG (a -LOADING reply means "not yet"). */
+export function answersPing(port: number, host = LOOPBACK, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host });
+    let buf = '';
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.on('connect', () => sock.write('*1\r\n$4\r\nPING\r\n'));
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+    });
+    sock.on('error', () => done(false));
+    sock.on('close', () => done(false));
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
