@@ -1,0 +1,349 @@
+// Runs differential scenarios: every step goes to redis-server (the oracle) and to the server
+// under test on fresh connections, replies are normalized and compared byte for byte, and
+// each scenario is reported as PASS, FAIL (with an escaped diff) or KNOWN (DIFFERENCES.md).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  ConnectionClosed,
+  RawClient,
+  ReplyTimeout,
+  RespFormatError,
+  encodeCommand,
+  escapeBytes,
+  splitAggregate,
+  stringValue,
+  type Arg,
+} from './raw-client';
+import { allScenarios } from '../scenarios';
+import { applyNormalizers, type CommandStep, type Normalizer, type Scenario, type Step } from './scenario';
+import { repoRoot, sleep, startCinnabar, startCommand, startRedis, type ServerHandle } from './servers';
+
+export interface CompatOptions {
+  /** Run only scenarios whose name contains this substring. */
+  filter?: string;
+  /** Shell command starting the server under test (see startCommand). @default Cinnabar from dist/ */
+  targetCmd?: string;
+  /** Use an already running server under test on this port instead of starting one. */
+  targetPort?: number;
+  /** Use an already running reference redis-server on this port instead of starting one. */
+  redisPort?: number;
+  /** @default every scenario in scenarios/ */
+  scenarios?: readonly Scenario[];
+  /** Where report lines go. @default console.log */
+  log?: (line: string) => void;
+}
+
+export interface Mismatch {
+  step: number;
+  description: string;
+  expected: string;
+  actual: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  status: 'pass' | 'fail' | 'known';
+  mismatches: Mismatch[];
+  /** Set when the harness itself could not run the scenario (connect failure and the like). */
+  error?: string;
+  knownDifference?: string;
+}
+
+export interface CompatReport {
+  results: ScenarioResult[];
+  passed: number;
+  failed: number;
+  known: number;
+}
+
+/** Starts redis-server and the server under test, runs the scenarios, stops both. */
+export async function runCompat(opts: CompatOptions = {}): Promise<CompatReport> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const started: ServerHandle[] = [];
+  try {
+    let refPort = opts.redisPort;
+    if (refPort === undefined) {
+      const ref = await startRedis({ name: 'redis' });
+      started.push(ref);
+      refPort = ref.port;
+    }
+    let targetPort = opts.targetPort;
+    let targetLabel = 'target';
+    if (targetPort === undefined) {
+      const target = opts.targetCmd ? await startCommand(opts.targetCmd) : await startCinnabar();
+      started.push(target);
+      targetPort = target.port;
+      targetLabel = target.name;
+    }
+    log(`reference: redis-server on ${refPort}; under test: ${opts.targetCmd ?? targetLabel} on ${targetPort}`);
+    let list = opts.scenarios ?? allScenarios;
+    if (opts.filter) list = list.filter((s) => s.name.includes(opts.filter as string));
+    return await runScenarios(list, refPort, targetPort, { log, targetLabel });
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+  }
+}
+
+/** Runs scenarios against two running servers and prints the report and the summary line. */
+export async function runScenarios(
+  scenarios: readonly Scenario[],
+  refPort: number,
+  targetPort: number,
+  opts: { log?: (line: string) => void; targetLabel?: string } = {},
+): Promise<CompatReport> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const label = opts.targetLabel ?? 'target';
+  const anchors = differenceAnchors();
+  const report: CompatReport = { results: [], passed: 0, failed: 0, known: 0 };
+  const admins = await Promise.all([RawClient.connect(refPort), RawClient.connect(targetPort)]);
+  try {
+    for (const s of scenarios) {
+      // Every scenario starts from empty databases.
+      await Promise.all(admins.map((a) => a.command(['FLUSHALL']).catch(() => undefined)));
+      const r = await runScenario(s, refPort, targetPort);
+      if (r.status === 'known' && !anchors.has(r.knownDifference ?? '')) {
+        r.status = 'fail';
+        r.error = `knownDifference '${r.knownDifference}' has no heading in redis-compat/DIFFERENCES.md`;
+      }
+      if (s.cleanup) {
+        for (const cmd of s.cleanup) {
+          await Promise.all(admins.map((a) => a.command(cmd).catch(() => undefined)));
+        }
+      }
+      report.results.push(r);
+      if (r.status === 'pass') report.passed++;
+      else if (r.status === 'known') report.known++;
+      else report.failed++;
+      printResult(r, label, log);
+    }
+  } finally {
+    for (const a of admins) a.close();
+  }
+  if (report.known > 0) log(`${report.known} known differences (see redis-compat/DIFFERENCES.md)`);
+  log(`${report.passed} passed, ${report.failed} failed`);
+  return report;
+}
+
+/** Runs one scenario on fresh connections to both servers. */
+export async function runScenario(s: Scenario, refPort: number, targetPort: number): Promise<ScenarioResult> {
+  const result: ScenarioResult = { name: s.name, status: 'pass', mismatches: [] };
+  const sides = [new Side(refPort, s), new Side(targetPort, s)] as const;
+  try {
+    for (let i = 0; i < s.steps.length; i++) {
+      const step = s.steps[i];
+      if ('sleepMs' in step) {
+        await sleep(step.sleepMs);
+        continue;
+      }
+      const [expected, actual] = await Promise.all(sides.map((side) => side.run(step)));
+      if (expected.text !== actual.text) {
+        result.mismatches.push({ step: i + 1, description: describe(step), expected: expected.text, actual: actual.text });
+        // After a timeout or a dropped connection the reply streams no longer line up.
+        if (actual.broken) break;
+      }
+    }
+    if (result.mismatches.length === 0 || !sides[1].broken) {
+      // Anything the servers sent beyond the replies we read (an extra reply, say).
+      await sleep(15);
+      const [a, b] = sides.map((side) => side.leftover());
+      if (a !== b) result.mismatches.push({ step: s.steps.length + 1, description: '(bytes after the last step)', expected: a, actual: b });
+    }
+  } catch (err) {
+    result.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    for (const side of sides) side.close();
+  }
+  if (result.mismatches.length > 0 || result.error) {
+    if (s.knownDifference && !result.error) {
+      result.status = 'known';
+      result.knownDifference = s.knownDifference;
+    } else {
+      result.status = 'fail';
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------
+// One server's side of a scenario
+// ---------------------------------------------------------------------------------------
+
+interface Observation {
+  /** Normalized, escaped reply text; compared between the two sides. */
+  text: string;
+  /** The connection no longer lines up (timeout, close, unparseable bytes). */
+  broken: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 3000;
+const UNTIL_CLOSE_TIMEOUT_MS = 1000;
+
+class Side {
+  private conns = new Map<number, RawClient>();
+  broken = false;
+
+  constructor(
+    private readonly port: number,
+    private readonly scenario: Scenario,
+  ) {}
+
+  async run(step: Exclude<Step, { sleepMs: number }>): Promise<Observation> {
+    const s = Array.isArray(step) ? ({ cmd: step } as CommandStep) : step;
+    const conn = await this.conn(s.conn ?? 0);
+    const normalizers: Normalizer[] = [...(this.scenario.ignore ?? []), ...(s.ignore ?? [])];
+    if ('scanUntilDone' in s) return this.scan(conn, s.scanUntilDone, normalizers, s.timeoutMs);
+    const bytes = 'raw' in s ? s.raw : encodeCommand(s.cmd);
+    conn.write(bytes);
+    const timeout = s.timeoutMs ?? (s.untilClose ? UNTIL_CLOSE_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
+    if (s.untilClose) {
+      const { data, closed } = await conn.readUntilClose(timeout);
+      const text = escapeBytes(applyNormalizers(data.toString('latin1'), normalizers));
+      return { text: text + (closed ? ' <closed>' : ` <still open after ${timeout} ms>`), broken: false };
+    }
+    const n = s.replies ?? 1;
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        let reply = await conn.readReply(timeout);
+        if ('cmd' in s && s.unordered) reply = sortAggregate(reply, s.unordered === 'pairs');
+        parts.push(escapeBytes(applyNormalizers(reply.toString('latin1'), normalizers)));
+      } catch (err) {
+        parts.push(this.failure(err, conn));
+        break;
+      }
+    }
+    return { text: parts.join(' | '), broken: this.broken };
+  }
+
+  /** Bytes received but never read as a reply, escaped. */
+  leftover(): string {
+    return [...this.conns.values()].map((c) => escapeBytes(c.take())).join('');
+  }
+
+  close(): void {
+    for (const c of this.conns.values()) c.close();
+  }
+
+  private async conn(index: number): Promise<RawClient> {
+    let c = this.conns.get(index);
+    if (!c) {
+      c = await RawClient.connect(this.port);
+      this.conns.set(index, c);
+      if (this.scenario.resp3) await c.command(['HELLO', '3']);
+    }
+    return c;
+  }
+
+  private failure(err: unknown, conn: RawClient): string {
+    this.broken = true;
+    if (err instanceof ReplyTimeout) return `<no complete reply within ${err.ms} ms; received: ${escapeBytes(err.partial)}>`;
+    if (err instanceof ConnectionClosed) return `<connection closed; received: ${escapeBytes(err.partial)}>`;
+    if (err instanceof RespFormatError) return `<not RESP: ${err.message}; received: ${escapeBytes(conn.take())}>`;
+    throw err;
+  }
+
+  private async scan(conn: RawClient, cmd: Arg[], normalizers: Normalizer[], timeoutMs?: number): Promise<Observation> {
+    const cursorAt = String(cmd[0]).toUpperCase() === 'SCAN' ? 1 : 2;
+    const seen = new Map<string, Buffer>();
+    let cursor: Arg = '0';
+    for (let round = 0; ; round++) {
+      const args = [...cmd];
+      args[cursorAt] = cursor;
+      let reply: Buffer;
+      try {
+        reply = await conn.command(args, timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      } catch (err) {
+        return { text: this.failure(err, conn), broken: true };
+      }
+      const { header, elements } = splitAggregate(reply);
+      if (header !== '*2' || elements.length !== 2) {
+        return { text: escapeBytes(applyNormalizers(reply.toString('latin1'), normalizers)), broken: false };
+      }
+      for (const e of splitAggregate(elements[1]).elements) seen.set(e.toString('latin1'), e);
+      cursor = stringValue(elements[0]) ?? Buffer.from('0');
+      if (cursor.toString() === '0') break;
+      if (round > 100000) return { text: '<SCAN did not finish after 100000 calls>', broken: true };
+    }
+    const keys = [...seen.keys()].sort();
+    const union = `<scan union>*${keys.length}\r\n${keys.join('')}`;
+    return { text: escapeBytes(applyNormalizers(union, normalizers)), broken: false };
+  }
+}
+
+/** Reassembles an aggregate reply with its elements (or key-value pairs) in sorted order. */
+function sortAggregate(reply: Buffer, pairs: boolean): Buffer {
+  const { header, elements } = splitAggregate(reply);
+  if (elements.length === 0) return reply;
+  let groups: Buffer[] = elements;
+  if (pairs) {
+    groups = [];
+    for (let i = 0; i + 1 < elements.length; i += 2) groups.push(Buffer.concat([elements[i], elements[i + 1]]));
+  }
+  groups.sort(Buffer.compare);
+  return Buffer.concat([Buffer.from(header + '\r\n', 'latin1'), ...groups]);
+}
+
+function describe(step: Step): string {
+  if (Array.isArray(step)) return clip(escapeArgs(step));
+  if ('cmd' in step) return clip(escapeArgs(step.cmd));
+  if ('raw' in step) return clip(`raw "${escapeBytes(step.raw)}"`);
+  if ('scanUntilDone' in step) return clip(`scan until done: ${escapeArgs(step.scanUntilDone)}`);
+  return `sleep ${step.sleepMs} ms`;
+}
+
+function escapeArgs(args: readonly Arg[]): string {
+  return args.map((a) => escapeBytes(typeof a === 'string' ? Buffer.from(a, 'utf8') : a)).join(' ');
+}
+
+function clip(s: string, max = 160): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} chars)`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reporting
+// ---------------------------------------------------------------------------------------
+
+const MAX_MISMATCHES_SHOWN = 5;
+const WINDOW = 240;
+
+function printResult(r: ScenarioResult, label: string, log: (line: string) => void): void {
+  const tag = r.status === 'pass' ? 'PASS ' : r.status === 'known' ? 'KNOWN' : 'FAIL ';
+  log(`${tag} ${r.name}${r.status === 'known' ? `  (DIFFERENCES.md#${r.knownDifference})` : ''}`);
+  if (r.status !== 'fail') return;
+  if (r.error) log(`      error: ${r.error}`);
+  const width = Math.max(5, label.length);
+  for (const m of r.mismatches.slice(0, MAX_MISMATCHES_SHOWN)) {
+    log(`      step ${m.step} › ${m.description}`);
+    const [e, a, note] = diffWindow(m.expected, m.actual);
+    log(`        ${'redis'.padEnd(width)}: ${e}`);
+    log(`        ${label.padEnd(width)}: ${a}`);
+    if (note) log(`        ${' '.repeat(width)}  ${note}`);
+  }
+  if (r.mismatches.length > MAX_MISMATCHES_SHOWN) {
+    log(`      … and ${r.mismatches.length - MAX_MISMATCHES_SHOWN} more differing steps`);
+  }
+}
+
+/** Long replies are cut to a window around the first difference. */
+function diffWindow(expected: string, actual: string): [string, string, string] {
+  if (expected.length <= WINDOW && actual.length <= WINDOW) return [expected, actual, ''];
+  let i = 0;
+  while (i < expected.length && i < actual.length && expected[i] === actual[i]) i++;
+  const from = Math.max(0, i - 60);
+  const cut = (s: string): string => (from > 0 ? '…' : '') + s.slice(from, from + WINDOW) + (s.length > from + WINDOW ? '…' : '');
+  return [cut(expected), cut(actual), `(first difference at escaped char ${i}; lengths ${expected.length} vs ${actual.length})`];
+}
+
+/** Heading anchors of DIFFERENCES.md, GitHub style, plus explicit <a id="..."> anchors. */
+function differenceAnchors(): Set<string> {
+  const file = path.join(repoRoot(), 'redis-compat', 'DIFFERENCES.md');
+  const anchors = new Set<string>();
+  if (!fs.existsSync(file)) return anchors;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const h = /^#{1,6}\s+(.*)$/.exec(line);
+    if (h) anchors.add(h[1].trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-'));
+    for (const m of line.matchAll(/<a id="([^"]+)"/g)) anchors.add(m[1]);
+  }
+  return anchors;
+}

@@ -1,0 +1,164 @@
+// The shape of a differential scenario (steps sent to redis-server and the server under test,
+// replies compared byte for byte) and the normalizers that blank out what may legitimately
+// differ (versions, ids, ports, timing). Scenario files under scenarios/ build on these.
+
+import { encodeCommand, type Arg } from './raw-client';
+
+export type { Arg };
+
+/**
+ * Rewrites a reply (as a latin1 string: one char per byte) before comparison. Either a
+ * regex replacement or a function.
+ */
+export type Normalizer =
+  | { pattern: RegExp; replace: string | ((match: string, ...groups: string[]) => string) }
+  | ((reply: string) => string);
+
+interface StepCommon {
+  /** Which connection of the scenario to use (each is opened on first use). @default 0 */
+  conn?: number;
+  /** Normalizers for this step only, applied after the scenario's. */
+  ignore?: Normalizer[];
+  /** How long to wait for the replies. @default 3000 (1000 with untilClose) */
+  timeoutMs?: number;
+}
+
+/** One command; by default one reply is read. */
+export interface CommandStep extends StepCommon {
+  cmd: Arg[];
+  /** Replies to read: 0 for CLIENT REPLY OFF/SKIP, more for commands that push extra. @default 1 */
+  replies?: number;
+  /** Read everything until the server closes (or timeoutMs), e.g. QUIT. */
+  untilClose?: boolean;
+  /** Sort the elements of a top-level aggregate reply (KEYS); 'pairs' sorts key-value pairs (CONFIG GET). */
+  unordered?: boolean | 'pairs';
+}
+
+/** Exact bytes (a string is taken as latin1); for inline commands, pipelines and protocol errors. */
+export interface RawStep extends StepCommon {
+  raw: string | Buffer;
+  /** Replies to read. @default 1 */
+  replies?: number;
+  /** Read everything until the server closes (or timeoutMs), for protocol errors. */
+  untilClose?: boolean;
+}
+
+export interface SleepStep {
+  sleepMs: number;
+}
+
+/**
+ * SCAN/SSCAN/HSCAN/ZSCAN iterated from cursor 0 until the cursor comes back as 0; the sorted
+ * union of returned elements is compared (cursors themselves differ between implementations).
+ * The cursor is argument 1 for SCAN and argument 2 for the others; give it as '0'.
+ */
+export interface ScanStep extends StepCommon {
+  scanUntilDone: Arg[];
+}
+
+/** A bare array is a command step reading one reply. */
+export type Step = Arg[] | CommandStep | RawStep | SleepStep | ScanStep;
+
+export interface Scenario {
+  name: string;
+  steps: Step[];
+  /** Send HELLO 3 on every connection of the scenario before its steps (reply not compared). */
+  resp3?: boolean;
+  /** Normalizers applied to every reply of the scenario. */
+  ignore?: Normalizer[];
+  /** Commands run afterwards on a separate connection, replies not compared (e.g. undo CONFIG SET). */
+  cleanup?: Arg[][];
+  /**
+   * Anchor (heading id) in redis-compat/DIFFERENCES.md: a mismatch is then reported as
+   * KNOWN, not FAIL.
+   */
+  knownDifference?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers for writing scenarios
+// ---------------------------------------------------------------------------------------
+
+/** Several commands in one write; all their replies are compared in order. */
+export function pipeline(cmds: Arg[][], extra: Omit<RawStep, 'raw' | 'replies'> = {}): RawStep {
+  return { ...extra, raw: Buffer.concat(cmds.map(encodeCommand)), replies: cmds.length };
+}
+
+/** Shorthand constructor, handy in tables of scenarios. */
+export function scenario(name: string, steps: Step[], rest: Omit<Scenario, 'name' | 'steps'> = {}): Scenario {
+  return { name, steps, ...rest };
+}
+
+/** Copies of scenarios run after HELLO 3, named `resp3/<name>`. */
+export function asResp3(list: readonly Scenario[]): Scenario[] {
+  return list.map((s) => ({ ...s, name: `resp3/${s.name}`, resp3: true }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Normalizers
+// ---------------------------------------------------------------------------------------
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The value that follows the string element `name` in a flat array or map (HELLO fields,
+ * CONFIG GET pairs) is replaced by `<name>`.
+ */
+export function fieldValue(name: string): Normalizer {
+  const n = escapeRegex(name);
+  return {
+    pattern: new RegExp(`((?:\\$${name.length}\\r\\n|\\+)${n}\\r\\n)(?:[$=]\\d+\\r\\n[^\\r]*|[:+,(]-?[^\\r]*)\\r\\n`, 'g'),
+    replace: `$1<${name}>\r\n`,
+  };
+}
+
+/** Integer replies at or above zero are rounded up to a multiple of `step` (TTL jitter). */
+export function roundIntegers(step: number): Normalizer {
+  return {
+    pattern: /^:(\d+)\r\n$/,
+    replace: (_m, n) => `:${Math.ceil(Number(n) / step) * step}\r\n`,
+  };
+}
+
+/** Every integer reply (top level or nested) becomes `:<int>` (client ids, counts that differ). */
+export const anyInteger: Normalizer = { pattern: /:-?\d+\r\n/g, replace: ':<int>\r\n' };
+
+/** Replaces an integer reply in [lo, hi] (e.g. a TTL within tolerance) with `:<lo..hi>`. */
+export function integerWithin(lo: number, hi: number): Normalizer {
+  return (reply) => {
+    const m = /^:(-?\d+)\r\n$/.exec(reply);
+    if (!m) return reply;
+    const v = Number(m[1]);
+    return v >= lo && v <= hi ? `:<${lo}..${hi}>\r\n` : reply;
+  };
+}
+
+/** HELLO's version and id fields. */
+export const helloFields: Normalizer[] = [fieldValue('version'), fieldValue('id')];
+
+/** Fields of CLIENT INFO / CLIENT LIST lines that depend on the process, socket or memory layout. */
+const VOLATILE_CLIENT_FIELDS = [
+  'id', 'addr', 'laddr', 'fd', 'age', 'idle', 'qbuf', 'qbuf-free', 'argv-mem', 'multi-mem',
+  'rbs', 'rbp', 'obl', 'oll', 'omem', 'tot-mem', 'events',
+];
+
+/** CLIENT INFO / CLIENT LIST: volatile fields become `field=*` and string lengths `*`. */
+export const clientInfoFields: Normalizer[] = [
+  { pattern: new RegExp(`(^|[ \\n])(${VOLATILE_CLIENT_FIELDS.map(escapeRegex).join('|')})=\\S*`, 'g'), replace: '$1$2=*' },
+  { pattern: /^([$=])\d+\r\n/, replace: '$1*\r\n' },
+];
+
+/** Bulk and verbatim lengths become `*` (after another normalizer changed the payload). */
+export const anyLength: Normalizer = { pattern: /([$=])\d+\r\n/g, replace: '$1*\r\n' };
+
+export function applyNormalizers(reply: string, normalizers: readonly Normalizer[]): string {
+  let out = reply;
+  for (const n of normalizers) {
+    if (typeof n === 'function') out = n(out);
+    else if (typeof n.replace === 'string') out = out.replace(n.pattern, n.replace);
+    else out = out.replace(n.pattern, n.replace as (match: string, ...groups: string[]) => string);
+  }
+  return out;
+}
