@@ -101,7 +101,8 @@ export class Node implements NodeContext {
     Object.assign(this.stats, newStats());
     for (const cmd of this.commands.everyCommand()) {
       cmd.calls = 0;
-      cmd.usec = 0;
+      cmd.sampledUsec = 0;
+      cmd.sampledCalls = 0;
       cmd.rejectedCalls = 0;
       cmd.failedCalls = 0;
     }

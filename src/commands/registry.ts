@@ -16,7 +16,8 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     allowedWhileLoading: spec.flags.includes('loading'),
     noAuth: spec.flags.includes('no_auth'),
     calls: 0,
-    usec: 0,
+    sampledUsec: 0,
+    sampledCalls: 0,
     rejectedCalls: 0,
     failedCalls: 0,
   };

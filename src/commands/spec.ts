@@ -59,9 +59,16 @@ export interface Command {
   readonly allowedWhileLoading: boolean;
   readonly noAuth: boolean;
   calls: number;
-  usec: number;
+  /** Time spent in the calls that were timed (a sample of all calls; see gatekeeper.ts). */
+  sampledUsec: number;
+  sampledCalls: number;
   rejectedCalls: number;
   failedCalls: number;
+}
+
+/** Estimated total microseconds spent in a command (INFO commandstats usec). */
+export function commandUsec(cmd: Command): number {
+  return cmd.sampledCalls === 0 ? 0 : Math.round((cmd.sampledUsec / cmd.sampledCalls) * cmd.calls);
 }
 
 /** Helper for the common single-key command shape. */
