@@ -8,6 +8,7 @@ import type { Config } from './config/config';
 import { CommandTable } from './commands/registry';
 import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
+import { MemoryReleaser } from './server/memory-release';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import type { Logger } from './log';
@@ -37,10 +38,13 @@ export class Node implements NodeContext {
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = VERSION;
+  readonly cinnabarVersion = CINNABAR_VERSION;
   lastSaveAt = Date.now();
+  readonly clientResetHooks: Array<(c: Client) => void> = [];
   readonly gatekeeper: Gatekeeper;
   readonly server: Server;
   private cron: NodeJS.Timeout | null = null;
+  private readonly memory = new MemoryReleaser();
   private stopping = false;
 
   constructor(
@@ -84,7 +88,9 @@ export class Node implements NodeContext {
     const period = Math.max(1, Math.round(1000 / this.config.v.hz));
     this.cron = setTimeout(() => {
       this.keyspace.activeExpireCycle(period / 4);
-      this.server.closeIdleClients(this.config.v.timeout, Date.now());
+      const now = Date.now();
+      this.server.closeIdleClients(this.config.v.timeout, now);
+      this.memory.check(this.keyspace.keyCount, now);
       if (!this.stopping) this.scheduleCron();
     }, period);
     this.cron.unref();

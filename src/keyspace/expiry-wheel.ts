@@ -9,8 +9,9 @@ export class ExpiryWheel {
   private readonly buckets = new Map<number, string[]>();
   /** Min-heap of bucket ids present in `buckets`. */
   private readonly heap: number[] = [];
-  /** Position reached inside the earliest bucket by a previous, interrupted cycle. */
+  /** Position reached inside bucket `cursorBucket` by a previous, interrupted cycle. */
   private cursor = 0;
+  private cursorBucket = -1;
   private stale = 0;
   private live = 0;
 
@@ -63,12 +64,19 @@ export class ExpiryWheel {
    * true when it deleted the key. Returns the number of hints consumed.
    */
   collect(now: number, limit: number, visit: (key: string) => void): number {
-    const due = Math.floor(now / BUCKET_MS);
+    // Only buckets wholly in the past: every live key in them has expired, so no hint of a
+    // key that is still alive is consumed.
+    const due = Math.floor(now / BUCKET_MS) - 1;
     let seen = 0;
     while (this.heap.length > 0 && seen < limit) {
       const id = this.heap[0];
       if (id > due) break;
       const keys = this.buckets.get(id)!;
+      if (id !== this.cursorBucket) {
+        // An earlier bucket appeared while another was half done: start it from the top.
+        this.cursorBucket = id;
+        this.cursor = 0;
+      }
       while (this.cursor < keys.length && seen < limit) {
         const key = keys[this.cursor++];
         seen++;
