@@ -1,13 +1,39 @@
 #!/usr/bin/env node
-// cinnabar-server: reads redis-server-style arguments (`[config-file] [--name value ...]`),
+// cinnabar-server: reads redis-server-style arguments (`[config-file] [-] [--name value ...]`),
 // builds the configuration and starts a node. A bad option stops start-up with Redis's
 // message naming it.
 
 import { Config, ConfigError } from './config/config';
 import { createLogger } from './log';
 import { Node } from './node';
+import { CINNABAR_VERSION, REDIS_VERSION } from './version';
+
+const USAGE = `Usage: cinnabar-server [/path/to/redis.conf] [options] [-]
+       cinnabar-server - (read config from stdin)
+       cinnabar-server -v or --version
+       cinnabar-server -h or --help
+
+Examples:
+       cinnabar-server (run the server with default conf)
+       echo 'maxmemory 128mb' | cinnabar-server -
+       cinnabar-server /etc/cinnabar/6379.conf
+       cinnabar-server --port 7777
+       cinnabar-server --port 7777 --replicaof 127.0.0.1 8888
+       cinnabar-server /etc/mycinnabar.conf --loglevel verbose -
+       cinnabar-server /etc/mycinnabar.conf --loglevel verbose
+`;
 
 function main(): void {
+  // Like redis-server, only the first argument can ask for the version or the usage.
+  const first = process.argv[2];
+  if (first === '-v' || first === '--version') {
+    process.stdout.write(`Cinnabar server v=${CINNABAR_VERSION} (Redis ${REDIS_VERSION} compatible) node=${process.version}\n`);
+    process.exit(0);
+  }
+  if (first === '-h' || first === '--help') {
+    process.stderr.write(USAGE);
+    process.exit(1);
+  }
   let config: Config;
   try {
     config = Config.fromArgs(process.argv.slice(2));

@@ -37,6 +37,11 @@ export interface NodeContext {
   readonly version: string;
   /** Unix ms of the last successful save (LASTSAVE). */
   lastSaveAt: number;
+  /**
+   * Run by RESET on the client being reset: MULTI, pub/sub, MONITOR, tracking and READONLY
+   * register here to clear their per-connection state (Redis's clearClientConnectionState).
+   */
+  readonly clientResetHooks: Array<(c: Client) => void>;
   /** Switches the client's database; false when the index is out of range. */
   selectDb(c: Client, index: number): boolean;
   /** Stops the node: replies are flushed, listeners closed, process exits. */

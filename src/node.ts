@@ -11,10 +11,10 @@ import { Server } from './server/server';
 import { MemoryReleaser } from './server/memory-release';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
-import type { Logger } from './log';
+import { pinoLevel, type Logger } from './log';
+import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
-export const VERSION = '7.0.15';
-export const CINNABAR_VERSION: string = (require('../../package.json') as { version: string }).version;
+export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
 function newStats(): ServerStats {
   return {
@@ -38,7 +38,6 @@ export class Node implements NodeContext {
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = VERSION;
-  readonly cinnabarVersion = CINNABAR_VERSION;
   lastSaveAt = Date.now();
   readonly clientResetHooks: Array<(c: Client) => void> = [];
   readonly gatekeeper: Gatekeeper;
@@ -67,6 +66,12 @@ export class Node implements NodeContext {
       this.stats,
       log.child({ component: 'server' }),
     );
+    // CONFIG SET effects the node owns. The listeners cannot move yet, so a changed port or
+    // bind is refused (redis-compat/DIFFERENCES.md).
+    config.onChange('loglevel', () => {
+      log.level = pinoLevel(v.loglevel);
+    });
+    config.onChange(['port', 'bind'], () => 'Cinnabar cannot change its listening port or addresses at run time; restart it with the new value');
   }
 
   get clients(): ReadonlyMap<number, Client> {
@@ -127,8 +132,8 @@ export class Node implements NodeContext {
     if (this.cron) clearTimeout(this.cron);
     void this.server.close().finally(() => {
       this.log.info('Cinnabar is now ready to exit, bye bye...');
-      this.log.flush();
-      setImmediate(() => process.exit(0));
+      // The log destination may be asynchronous: exit once it has written everything.
+      this.log.flush(() => process.exit(0));
     });
   }
 }

@@ -111,6 +111,24 @@ export function splitAggregate(frame: Buffer): { header: string; elements: Buffe
   return { header, elements };
 }
 
+/** Reassembles an aggregate reply with its elements (or, with `pairs`, key-value pairs) sorted bytewise. */
+export function sortAggregate(reply: Buffer, pairs: boolean): Buffer {
+  const { header, elements } = splitAggregate(reply);
+  if (elements.length === 0) return reply;
+  let groups: Buffer[] = elements;
+  if (pairs) {
+    groups = [];
+    for (let i = 0; i + 1 < elements.length; i += 2) groups.push(Buffer.concat([elements[i], elements[i + 1]]));
+  }
+  groups.sort(Buffer.compare);
+  return joinAggregate(header, groups);
+}
+
+/** Rebuilds an aggregate reply from its header line and (possibly rewritten) elements. */
+export function joinAggregate(header: string, elements: Buffer[]): Buffer {
+  return Buffer.concat([Buffer.from(header + '\r\n', 'latin1'), ...elements]);
+}
+
 /** The payload of a bulk (`$`), verbatim (`=`, without its `txt:` prefix) or simple (`+`) string reply. */
 export function stringValue(frame: Buffer): Buffer | null {
   const lineEnd = frame.indexOf(CRLF);

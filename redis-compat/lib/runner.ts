@@ -11,6 +11,7 @@ import {
   RespFormatError,
   encodeCommand,
   escapeBytes,
+  sortAggregate,
   splitAggregate,
   stringValue,
   type Arg,
@@ -97,10 +98,15 @@ export async function runScenarios(
   const anchors = differenceAnchors();
   const report: CompatReport = { results: [], passed: 0, failed: 0, known: 0 };
   const admins = await Promise.all([RawClient.connect(refPort), RawClient.connect(targetPort)]);
+  let warnedFlush = false;
   try {
     for (const s of scenarios) {
       // Every scenario starts from empty databases.
-      await Promise.all(admins.map((a) => a.command(['FLUSHALL']).catch(() => undefined)));
+      const flushed = await Promise.all(admins.map((a) => a.command(['FLUSHALL']).then(String, String)));
+      if (flushed[1] !== '+OK\r\n' && !warnedFlush) {
+        warnedFlush = true;
+        log(`WARNING: FLUSHALL on ${label} answered ${escapeBytes(flushed[1])}: scenarios see each other's keys`);
+      }
       const r = await runScenario(s, refPort, targetPort);
       if (r.status === 'known' && !anchors.has(r.knownDifference ?? '')) {
         r.status = 'fail';
@@ -140,10 +146,10 @@ export async function runScenario(s: Scenario, refPort: number, targetPort: numb
       if (expected.text !== actual.text) {
         result.mismatches.push({ step: i + 1, description: describe(step), expected: expected.text, actual: actual.text });
         // After a timeout or a dropped connection the reply streams no longer line up.
-        if (actual.broken) break;
+        if (actual.broken || expected.broken) break;
       }
     }
-    if (result.mismatches.length === 0 || !sides[1].broken) {
+    if (!sides[0].broken && !sides[1].broken) {
       // Anything the servers sent beyond the replies we read (an extra reply, say).
       await sleep(15);
       const [a, b] = sides.map((side) => side.leftover());
@@ -230,7 +236,10 @@ class Side {
     if (!c) {
       c = await RawClient.connect(this.port);
       this.conns.set(index, c);
-      if (this.scenario.resp3) await c.command(['HELLO', '3']);
+      if (this.scenario.resp3) {
+        const hello = await c.command(['HELLO', '3']);
+        if (hello[0] !== 0x25) throw new Error(`HELLO 3 on port ${this.port} answered ${escapeBytes(hello).slice(0, 200)}`);
+      }
     }
     return c;
   }
@@ -269,19 +278,6 @@ class Side {
     const union = `<scan union>*${keys.length}\r\n${keys.join('')}`;
     return { text: escapeBytes(applyNormalizers(union, normalizers)), broken: false };
   }
-}
-
-/** Reassembles an aggregate reply with its elements (or key-value pairs) in sorted order. */
-function sortAggregate(reply: Buffer, pairs: boolean): Buffer {
-  const { header, elements } = splitAggregate(reply);
-  if (elements.length === 0) return reply;
-  let groups: Buffer[] = elements;
-  if (pairs) {
-    groups = [];
-    for (let i = 0; i + 1 < elements.length; i += 2) groups.push(Buffer.concat([elements[i], elements[i + 1]]));
-  }
-  groups.sort(Buffer.compare);
-  return Buffer.concat([Buffer.from(header + '\r\n', 'latin1'), ...groups]);
 }
 
 function describe(step: Step): string {

@@ -2,7 +2,7 @@
 // replies compared byte for byte) and the normalizers that blank out what may legitimately
 // differ (versions, ids, ports, timing). Scenario files under scenarios/ build on these.
 
-import { encodeCommand, type Arg } from './raw-client';
+import { encodeCommand, joinAggregate, sortAggregate, splitAggregate, stringValue, type Arg } from './raw-client';
 
 export type { Arg };
 
@@ -152,6 +152,48 @@ export const clientInfoFields: Normalizer[] = [
 
 /** Bulk and verbatim lengths become `*` (after another normalizer changed the payload). */
 export const anyLength: Normalizer = { pattern: /([$=])\d+\r\n/g, replace: '$1*\r\n' };
+
+/** Applies `fn` to the reply's bytes (normalizers see latin1 strings). */
+function onBytes(fn: (reply: Buffer) => Buffer): Normalizer {
+  return (reply) => {
+    const b = Buffer.from(reply, 'latin1');
+    if (!'*%~'.includes(reply[0] ?? '')) return reply;
+    return fn(b).toString('latin1');
+  };
+}
+
+/**
+ * COMMAND INFO lists a container command's subcommands in hash-table order, which differs
+ * from one process to the next: sort them (element 10 of each command's entry).
+ */
+export const commandInfoSubcommandsSorted: Normalizer = onBytes((reply) => {
+  const top = splitAggregate(reply);
+  return joinAggregate(
+    top.header,
+    top.elements.map((entry) => {
+      const e = splitAggregate(entry);
+      if (e.elements.length < 10) return entry;
+      e.elements[9] = sortAggregate(e.elements[9], false);
+      return joinAggregate(e.header, e.elements);
+    }),
+  );
+});
+
+/** COMMAND DOCS: the same for the `subcommands` map inside each command's docs. */
+export const commandDocsSubcommandsSorted: Normalizer = onBytes((reply) => {
+  const top = splitAggregate(reply);
+  const out = top.elements.map((el, i) => {
+    if (i % 2 === 0) return el; // command name
+    const doc = splitAggregate(el);
+    for (let k = 0; k + 1 < doc.elements.length; k += 2) {
+      if (stringValue(doc.elements[k])?.toString('latin1') === 'subcommands') {
+        doc.elements[k + 1] = sortAggregate(doc.elements[k + 1], true);
+      }
+    }
+    return joinAggregate(doc.header, doc.elements);
+  });
+  return joinAggregate(top.header, out);
+});
 
 export function applyNormalizers(reply: string, normalizers: readonly Normalizer[]): string {
   let out = reply;

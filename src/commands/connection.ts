@@ -24,7 +24,7 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'echo',
     arity: 2,
-    flags: ['fast'],
+    flags: ['loading', 'stale', 'fast'],
     firstKey: 0,
     lastKey: 0,
     step: 0,

@@ -82,6 +82,7 @@ export class Gatekeeper {
   call(c: Client, cmd: Command, args: string[]): void {
     const stats = this.node.stats;
     const errorsBefore = stats.totalErrorReplies;
+    c.lastCommand = cmd.fullName;
     if ((++this.tick & (TIMING_SAMPLE - 1)) === 0 || cmd.sampledCalls === 0) {
       const t0 = performance.now();
       cmd.spec.run!(c, args, this.node);
@@ -93,7 +94,6 @@ export class Gatekeeper {
     cmd.calls++;
     stats.totalCommandsProcessed++;
     if (stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
-    c.lastCommand = cmd.fullName;
   }
 
   private reject(c: Client, message: string): void {

@@ -22,6 +22,8 @@ export type CommandFlag =
   | 'may_replicate'
   | 'sentinel'
   | 'no_mandatory_keys'
+  /** Refused while a replica loads a dataset asynchronously (COMMAND INFO shows it). */
+  | 'no_async_loading'
   | 'no_multi'
   | 'movablekeys'
   | 'allow_busy';

@@ -383,7 +383,7 @@ export const stringCommands: CommandSpec[] = [
   spec('mget', -2, ['readonly', 'fast'], mget, 1, -1, 1),
   spec('mset', -3, ['write', 'denyoom'], msetGeneric(false), 1, -1, 2),
   spec('msetnx', -3, ['write', 'denyoom'], msetGeneric(true), 1, -1, 2),
-  spec('append', 3, ['write', 'denyoom'], append),
+  spec('append', 3, ['write', 'denyoom', 'fast'], append),
   spec('strlen', 2, ['readonly', 'fast'], strlen),
   spec('getrange', 4, ['readonly'], getrange),
   spec('substr', 4, ['readonly'], getrange),

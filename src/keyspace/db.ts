@@ -3,6 +3,7 @@
 
 import type { Value } from './value';
 import { ExpiryWheel } from './expiry-wheel';
+import { ScanCursors } from './scan';
 
 /** Told about keys the database removes by itself (lazy or active expiry). */
 export interface ExpiryListener {
@@ -13,8 +14,8 @@ export class Db {
   dict = new Map<string, Value>();
   expires = new Map<string, number>();
   wheel = new ExpiryWheel();
-  /** Live iterators of SCANs in progress, by cursor (see scan-cursors.ts). */
-  scans = new Map<number, Iterator<string>>();
+  /** Live iterators of SCANs in progress over this db's keys or its collections (scan.ts). */
+  scans = new ScanCursors();
   avgTtl = 0;
 
   constructor(

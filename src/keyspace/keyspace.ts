@@ -49,6 +49,22 @@ export class Keyspace implements ExpiryListener {
     this.modifiedHooks.push(hook);
   }
 
+  /** Hooks told when FLUSHDB (a db) or FLUSHALL (null) empties databases (WAL, WATCH). */
+  private readonly flushedHooks: Array<(db: Db | null) => void> = [];
+
+  onFlushed(hook: (db: Db | null) => void): void {
+    this.flushedHooks.push(hook);
+  }
+
+  /**
+   * FLUSHDB emptied `db`, or FLUSHALL (db null) every database: the removed keys count as
+   * changes, plus one for FLUSHALL itself, as Redis counts them (server.dirty).
+   */
+  flushed(db: Db | null, removed: number): void {
+    this.dirty += removed + (db === null ? 1 : 0);
+    for (const h of this.flushedHooks) h(db);
+  }
+
   onExpired(hook: ExpiredHook): void {
     this.expiredHooks.push(hook);
   }

@@ -6,6 +6,8 @@ export interface TypedValue {
   readonly kind: 'list' | 'set' | 'zset' | 'hash' | 'stream';
   /** What OBJECT ENCODING prints. */
   encoding(): string;
+  /** An independent deep copy (COPY): later writes to either must not show in the other. */
+  copy(): TypedValue;
 }
 
 export type Value = string | TypedValue;

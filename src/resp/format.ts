@@ -26,3 +26,21 @@ function trimZeros(s: string): string {
   if (s.charCodeAt(end - 1) === 46) end--;
   return s.slice(0, end);
 }
+
+/**
+ * printf("%.<digits>f") as glibc prints it (INFO ratios, usec_per_call, bytesToHuman): like
+ * toFixed, except that exact ties round to even ("%.2f" of 0.125 is "0.12").
+ */
+export function formatFixed(d: number, digits: number): string {
+  const s = d.toFixed(digits);
+  if (!Number.isFinite(d) || Math.abs(d) >= 1e21) return s;
+  // Every double has a finite decimal expansion; 60 more digits hold it for any value that
+  // can be a tie at `digits` places (ties are odd multiples of 5·10^-(digits+1)).
+  const exact = Math.abs(d).toFixed(Math.min(100, digits + 60));
+  const point = exact.indexOf('.');
+  const rest = exact.slice(point + 1 + digits);
+  if (!/^50*$/.test(rest)) return s;
+  const kept = exact.slice(0, digits === 0 ? point : point + 1 + digits);
+  if ((kept.charCodeAt(kept.length - 1) - 48) % 2 !== 0) return s; // odd: toFixed rounded up, as glibc does
+  return (d < 0 ? '-' : '') + kept;
+}

@@ -201,7 +201,9 @@ export class RequestDecoder {
 
   /** Keeps only the unparsed tail, copied when small so it does not pin the socket chunk. */
   private keepRest(): void {
-    const buf = this.buf!;
+    // A command may have closed the connection (stop() dropped the buffer).
+    if (this.buf === null) return;
+    const buf = this.buf;
     const rest = buf.length - this.pos;
     if (rest === 0) {
       this.buf = null;
@@ -214,6 +216,7 @@ export class RequestDecoder {
 
   private waitLarge(): void {
     this.keepRest();
+    if (this.stopped) return;
     const have = this.buf ? this.buf.length : 0;
     const need = this.bulkLen + 2;
     if (need - have > COPY_LEFTOVER_BELOW && this.buf !== null) {

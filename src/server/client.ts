@@ -44,6 +44,16 @@ export class Client implements RequestSink {
   closed = false;
   noEvict = false;
   authenticated = true;
+  // ── Connection role and state kept by other command families; CLIENT LIST/KILL and
+  // RESET read it (replication, MONITOR, pub/sub, MULTI and blocking commands set it).
+  /** 'replica': a replica's link to this node; 'master': this replica's link to its primary. */
+  kind: 'normal' | 'replica' | 'master' | 'monitor' = 'normal';
+  /** Channels, patterns and shard channels this connection is subscribed to. */
+  readonly subscriptions = { channels: new Set<string>(), patterns: new Set<string>(), shardChannels: new Set<string>() };
+  /** Commands queued since MULTI, or null outside a transaction. */
+  multiQueue: string[][] | null = null;
+  /** Set while the client waits in a blocking command; CLIENT UNBLOCK calls it (true: with an error). */
+  unblock: ((withError: boolean) => void) | null = null;
   readonly decoder: RequestDecoder;
   readonly addr: string;
   readonly laddr: string;

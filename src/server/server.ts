@@ -65,8 +65,13 @@ export class Server implements ClientHost {
     if (bound === 0) throw new Error('no address to listen on');
   }
 
+  /** Every socket not yet closed, including ones half-closed by closeGracefully(). */
+  private readonly openSockets = new Set<net.Socket>();
+
   private accept(socket: net.Socket): void {
     this.stats.totalConnectionsReceived++;
+    this.openSockets.add(socket);
+    socket.once('close', () => this.openSockets.delete(socket));
     if (this.clients.size >= this.opts.maxclients()) {
       this.stats.rejectedConnections++;
       socket.end('-' + Err.maxClients + '\r\n');
@@ -165,11 +170,19 @@ export class Server implements ClientHost {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops listening and closes every client after its pending replies; peers that do not
+   * close their side within `graceMs` are dropped.
+   */
+  async close(graceMs = 500): Promise<void> {
     this.flushAll();
-    for (const c of this.clients.values()) {
-      c.socket.end();
-    }
-    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    const closed = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
+    for (const c of [...this.clients.values()]) c.closeGracefully();
+    const sockets = this.openSockets;
+    const timer = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+    }, graceMs);
+    await Promise.all(closed);
+    clearTimeout(timer);
   }
 }

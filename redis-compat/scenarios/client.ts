@@ -1,0 +1,92 @@
+// CLIENT subcommands: ID, SETNAME/GETNAME, REPLY ON/OFF/SKIP, NO-EVICT, INFO (volatile fields
+// normalized), LIST filters, KILL errors and HELP.
+
+import { anyInteger, clientInfoFields, scenario, type Scenario } from '../lib/scenario';
+
+export const clientScenarios: Scenario[] = [
+  scenario('client/id', [{ cmd: ['CLIENT', 'ID'], ignore: [anyInteger] }, { cmd: ['client', 'id'], ignore: [anyInteger] }]),
+  scenario('client/id-differs-per-connection', [
+    { cmd: ['CLIENT', 'ID'], ignore: [anyInteger] },
+    { cmd: ['CLIENT', 'ID'], conn: 1, ignore: [anyInteger] },
+  ]),
+  scenario('client/setname-getname', [
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', 'worker-1'],
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', 'a b'],
+    ['CLIENT', 'SETNAME', 'a\nb'],
+    ['CLIENT', 'SETNAME', 'tab\there'],
+    ['CLIENT', 'SETNAME', 'é'],
+    ['CLIENT', 'SETNAME', '~!@#$%^&*()_+{}|:"<>?'],
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', ''],
+    ['CLIENT', 'GETNAME'],
+    ['CLIENT', 'SETNAME', 'a', 'b'],
+    { cmd: ['CLIENT', 'GETNAME'], conn: 1 },
+  ]),
+  scenario('client/reply-off-on', [
+    { cmd: ['CLIENT', 'REPLY', 'OFF'], replies: 0 },
+    { cmd: ['SET', 'a', '1'], replies: 0 },
+    { cmd: ['GET', 'a'], replies: 0 },
+    { cmd: ['FOOBAR'], replies: 0 },
+    { cmd: ['CLIENT', 'REPLY', 'OFF'], replies: 0 },
+    ['CLIENT', 'REPLY', 'ON'],
+    ['GET', 'a'],
+    ['CLIENT', 'REPLY', 'ON'],
+  ]),
+  scenario('client/reply-skip', [
+    { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 },
+    { cmd: ['SET', 'b', '2'], replies: 0 },
+    ['GET', 'b'],
+    { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 },
+    { cmd: ['CLIENT', 'REPLY', 'SKIP'], replies: 0 },
+    ['GET', 'b'],
+    { cmd: ['CLIENT', 'REPLY', 'skip'], replies: 0 },
+    { cmd: ['GET'], replies: 0 },
+    ['PING'],
+  ]),
+  scenario('client/reply-errors', [
+    ['CLIENT', 'REPLY', 'FOO'],
+    ['CLIENT', 'REPLY'],
+    ['CLIENT', 'REPLY', 'ON', 'x'],
+    ['CLIENT', 'REPLY', 'on'],
+  ]),
+  scenario('client/no-evict', [
+    ['CLIENT', 'NO-EVICT', 'ON'],
+    ['CLIENT', 'NO-EVICT', 'off'],
+    ['CLIENT', 'NO-EVICT', 'FOO'],
+    ['CLIENT', 'NO-EVICT'],
+    ['CLIENT', 'NO-EVICT', 'ON', 'x'],
+  ]),
+  scenario(
+    'client/info',
+    [
+      ['CLIENT', 'INFO'],
+      ['CLIENT', 'SETNAME', 'info-test'],
+      ['SELECT', '3'],
+      ['CLIENT', 'INFO'],
+      ['CLIENT', 'NO-EVICT', 'ON'],
+      ['CLIENT', 'INFO'],
+      ['CLIENT', 'INFO', 'x'],
+    ],
+    { ignore: clientInfoFields },
+  ),
+  scenario('client/list-filters', [
+    ['CLIENT', 'LIST', 'TYPE', 'pubsub'],
+    ['CLIENT', 'LIST', 'TYPE', 'replica'],
+    ['CLIENT', 'LIST', 'TYPE', 'master'],
+    ['CLIENT', 'LIST', 'TYPE', 'foo'],
+    ['CLIENT', 'LIST', 'ID', '999999999'],
+    ['CLIENT', 'LIST', 'ID', 'abc'],
+    ['CLIENT', 'LIST', 'ID', '0'],
+    ['CLIENT', 'LIST', 'FOO'],
+  ]),
+  scenario('client/kill-errors', [
+    ['CLIENT', 'KILL', '1.2.3.4:5'],
+    ['CLIENT', 'KILL', 'ID', '999999999'],
+    ['CLIENT', 'KILL', 'ID', 'abc'],
+    ['CLIENT', 'KILL', 'FOO', 'bar'],
+    ['CLIENT', 'KILL'],
+  ]),
+  scenario('client/help', [['CLIENT', 'HELP'], ['CLIENT', 'help']]),
+];

@@ -1,0 +1,197 @@
+// Generates src/commands/meta/redis-commands.ts, the static command metadata of Redis 7.0
+// (arity, flags, key positions, ACL categories, tips, key specs and COMMAND DOCS text),
+// by asking a real redis-server for `COMMAND` and `COMMAND DOCS` over RESP3.
+//
+// How it was produced (re-run after upgrading the reference server):
+//   npx tsc -p tsconfig.json
+//   node dist/redis-compat/tools/gen-command-meta.js            # starts its own redis-server
+//   node dist/redis-compat/tools/gen-command-meta.js --port P   # or asks one already running
+// The output is deterministic (commands sorted by name) so a re-run shows a clean diff.
+
+import { writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeCommand } from '../lib/raw-client';
+import { LOOPBACK, repoRoot, startRedis, type ServerHandle } from '../lib/servers';
+import type { RespTree } from '../../src/commands/meta/resp-tree';
+
+// ── A RESP3 reader producing typed trees ────────────────────────────────────────────────
+
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  /** One complete value at pos, or undefined when the buffer ends first. */
+  read(): RespTree | undefined {
+    const lineEnd = this.buf.indexOf('\r\n', this.pos, 'latin1');
+    if (lineEnd < 0) return undefined;
+    const type = String.fromCharCode(this.buf[this.pos]);
+    const line = this.buf.toString('latin1', this.pos + 1, lineEnd);
+    this.pos = lineEnd + 2;
+    switch (type) {
+      case '+':
+        return { '+': line };
+      case '-':
+        throw new Error(`server error: ${line}`);
+      case ':':
+        return Number(line);
+      case '_':
+        return null;
+      case '$':
+      case '=': {
+        const len = Number(line);
+        if (this.pos + len + 2 > this.buf.length) return undefined;
+        const s = this.buf.toString('latin1', this.pos, this.pos + len);
+        this.pos += len + 2;
+        return type === '=' ? s.slice(4) : s; // verbatim: drop the "txt:" format prefix
+      }
+      case '*':
+      case '~':
+      case '%': {
+        const n = Number(line) * (type === '%' ? 2 : 1);
+        const items: RespTree[] = [];
+        for (let i = 0; i < n; i++) {
+          const v = this.read();
+          if (v === undefined) return undefined;
+          items.push(v);
+        }
+        return type === '*' ? items : type === '~' ? { '~': items } : { '%': items };
+      }
+      default:
+        throw new Error(`unexpected RESP type ${JSON.stringify(type)}`);
+    }
+  }
+}
+
+/** Sends the commands in one go and resolves with one reply tree per command. */
+function ask(port: number, commands: string[][]): Promise<RespTree[]> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, LOOPBACK);
+    let buf = Buffer.alloc(0);
+    sock.on('connect', () => sock.write(Buffer.concat(commands.map((c) => encodeCommand(c)))));
+    sock.on('error', reject);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const r = new Reader(buf);
+      const replies: RespTree[] = [];
+      try {
+        while (replies.length < commands.length) {
+          const v = r.read();
+          if (v === undefined) return;
+          replies.push(v);
+        }
+      } catch (err) {
+        sock.destroy();
+        reject(err);
+        return;
+      }
+      sock.destroy();
+      resolve(replies);
+    });
+  });
+}
+
+// ── Flattening COMMAND / COMMAND DOCS into one entry per command and subcommand ─────────
+
+interface Entry {
+  info: readonly RespTree[];
+  docs: RespTree[];
+  subcommands: string[];
+}
+
+function items(t: RespTree): readonly RespTree[] {
+  if (Array.isArray(t)) return t as readonly RespTree[];
+  if (t !== null && typeof t === 'object') {
+    if ('~' in t) return t['~'];
+    if ('%' in t) return t['%'];
+  }
+  throw new Error(`not a container: ${JSON.stringify(t)}`);
+}
+
+function addInfo(entries: Map<string, Entry>, info: readonly RespTree[]): void {
+  const name = info[0] as string;
+  const subs = items(info[9]).map((s) => items(s));
+  entries.set(name, { info, docs: [], subcommands: subs.map((s) => s[0] as string).sort() });
+  for (const s of subs) addInfo(entries, s);
+}
+
+function addDocs(entries: Map<string, Entry>, name: string, docs: RespTree): void {
+  const kv = items(docs);
+  const own: RespTree[] = [];
+  for (let i = 0; i < kv.length; i += 2) {
+    if (kv[i] === 'subcommands') {
+      const subs = items(kv[i + 1]);
+      for (let j = 0; j < subs.length; j += 2) addDocs(entries, subs[j] as string, subs[j + 1]);
+    } else {
+      own.push(kv[i], kv[i + 1]);
+    }
+  }
+  const e = entries.get(name);
+  if (e === undefined) throw new Error(`docs for ${name} but no COMMAND INFO entry`);
+  e.docs = own;
+}
+
+function render(entries: Map<string, Entry>, version: string): string {
+  const names = [...entries.keys()].sort();
+  const lines: string[] = [];
+  lines.push('// GENERATED by redis-compat/tools/gen-command-meta.ts from redis-server ' + version + ': do not edit.');
+  lines.push('// Static command metadata of Redis 7.0 as COMMAND INFO and COMMAND DOCS report it, one');
+  lines.push("// entry per command and subcommand (\"client|list\"). See meta/index.ts for how it is used.");
+  lines.push('');
+  lines.push("import type { RedisCommandMeta } from './types';");
+  lines.push('');
+  lines.push(`export const REDIS_VERSION_OF_META = ${JSON.stringify(version)};`);
+  lines.push('');
+  lines.push('export const REDIS_COMMANDS: Readonly<Record<string, RedisCommandMeta>> = {');
+  for (const name of names) {
+    const e = entries.get(name)!;
+    const i = e.info;
+    const meta = {
+      arity: i[1],
+      flags: i[2],
+      firstKey: i[3],
+      lastKey: i[4],
+      step: i[5],
+      aclCategories: i[6],
+      tips: i[7],
+      keySpecs: i[8],
+      subcommands: e.subcommands,
+      docs: { '%': e.docs },
+    };
+    lines.push(`  ${JSON.stringify(name)}: ${JSON.stringify(meta)},`);
+  }
+  lines.push('};');
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, out: { type: 'string' } },
+  });
+  let server: ServerHandle | null = null;
+  let port = Number(values.port ?? 0);
+  if (!port) {
+    server = await startRedis();
+    port = server.port;
+  }
+  try {
+    const [, all, docs, infoText] = await ask(port, [['HELLO', '3'], ['COMMAND'], ['COMMAND', 'DOCS'], ['INFO', 'server']]);
+    const version = /redis_version:(\S+)/.exec(String(infoText))?.[1] ?? 'unknown';
+    const entries = new Map<string, Entry>();
+    for (const info of items(all!)) addInfo(entries, items(info));
+    const d = items(docs!);
+    for (let j = 0; j < d.length; j += 2) addDocs(entries, d[j] as string, d[j + 1]);
+    const out = values.out ?? path.join(repoRoot(), 'src', 'commands', 'meta', 'redis-commands.ts');
+    writeFileSync(out, render(entries, version));
+    console.log(`wrote ${entries.size} commands and subcommands of redis ${version} to ${out}`);
+  } finally {
+    await server?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
