@@ -6,6 +6,7 @@ import type { Config } from './config/config';
 import type { CommandTable } from './commands/registry';
 import type { Client } from './server/client';
 import type { Logger } from './log';
+import type { EffectStream } from './persistence/effects';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -30,6 +31,12 @@ export interface NodeContext {
   readonly clients: ReadonlyMap<number, Client>;
   readonly stats: ServerStats;
   readonly log: Logger;
+  /**
+   * Where write commands' effects go (WAL, replicas). A handler whose effect differs from
+   * the command as sent (relative TTLs, random choices, float results) declares it with
+   * `effects.propagate(dbIndex, args)`.
+   */
+  readonly effects: EffectStream;
   /** ms since epoch when the node started. */
   readonly startedAt: number;
   /** 40 hex chars, new each start (INFO run_id). */

@@ -9,6 +9,7 @@ import { CommandTable } from './commands/registry';
 import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
 import { MemoryReleaser } from './server/memory-release';
+import { EffectStream } from './persistence/effects';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
@@ -41,6 +42,7 @@ export class Node implements NodeContext {
   lastSaveAt = Date.now();
   readonly clientResetHooks: Array<(c: Client) => void> = [];
   readonly gatekeeper: Gatekeeper;
+  readonly effects = new EffectStream();
   readonly server: Server;
   private cron: NodeJS.Timeout | null = null;
   private readonly memory = new MemoryReleaser();
@@ -51,6 +53,10 @@ export class Node implements NodeContext {
     readonly log: Logger,
   ) {
     this.keyspace = new Keyspace(config.v.databases);
+    // Keys that expire by themselves are logged and replicated as deletions.
+    this.keyspace.onExpired((db, key) => {
+      if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);
+    });
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
     this.server = new Server(

@@ -82,6 +82,8 @@ export class Gatekeeper {
   call(c: Client, cmd: Command, args: string[]): void {
     const stats = this.node.stats;
     const errorsBefore = stats.totalErrorReplies;
+    const effects = this.node.effects;
+    const dirtyBefore = this.node.keyspace.dirty;
     c.lastCommand = cmd.fullName;
     if ((++this.tick & (TIMING_SAMPLE - 1)) === 0 || cmd.sampledCalls === 0) {
       const t0 = performance.now();
@@ -91,6 +93,7 @@ export class Gatekeeper {
     } else {
       cmd.spec.run!(c, args, this.node);
     }
+    if (effects.active) effects.commandDone(c.dbIndex, args, this.node.keyspace.dirty !== dirtyBefore);
     cmd.calls++;
     stats.totalCommandsProcessed++;
     if (stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;

@@ -23,6 +23,8 @@ function incrbyfloat(c: Client, args: string[], node: NodeContext): void {
   if (current === undefined) c.db.set(key, text);
   else c.db.replace(key, text);
   node.keyspace.modified(c.db, key);
+  // Replay must not redo the float arithmetic: log the resulting value.
+  node.effects.propagate(c.db.id, ['SET', key, text, 'KEEPTTL']);
   c.bulk(text);
 }
 

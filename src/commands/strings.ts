@@ -144,7 +144,10 @@ function setGeneric(
   }
   if (flags & KEEPTTL) db.replace(key, value);
   else db.set(key, value);
-  if (at !== undefined) db.setExpire(key, at);
+  if (at !== undefined) {
+    db.setExpire(key, at);
+    node.effects.propagate(db.id, ['SET', key, value, 'PXAT', String(at)]);
+  }
   node.keyspace.modified(db, key);
   if (flags & GET) c.bulkOrNull(old);
   else if (intReply) c.write(R.one);
@@ -178,6 +181,7 @@ function getdel(c: Client, args: string[], node: NodeContext): void {
   c.bulk(v);
   c.db.delete(args[1]);
   node.keyspace.modified(c.db, args[1]);
+  node.effects.propagate(c.db.id, ['DEL', args[1]]);
 }
 
 function getex(c: Client, args: string[], node: NodeContext): void {
@@ -192,11 +196,19 @@ function getex(c: Client, args: string[], node: NodeContext): void {
   c.bulk(v);
   const db = c.db;
   if (at !== undefined) {
-    if (opts.flags & (EXAT | PXAT) && at <= Date.now()) db.delete(key);
-    else db.setExpire(key, at);
+    if (opts.flags & (EXAT | PXAT) && at <= Date.now()) {
+      db.delete(key);
+      node.effects.propagate(db.id, ['DEL', key]);
+    } else {
+      db.setExpire(key, at);
+      node.effects.propagate(db.id, ['PEXPIREAT', key, String(at)]);
+    }
     node.keyspace.modified(db, key);
   } else if (opts.flags & PERSIST) {
-    if (db.persist(key)) node.keyspace.modified(db, key);
+    if (db.persist(key)) {
+      node.keyspace.modified(db, key);
+      node.effects.propagate(db.id, ['PERSIST', key]);
+    }
   }
 }
 
