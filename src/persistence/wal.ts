@@ -1,0 +1,236 @@
+// The write-ahead log writer: effects are encoded into one buffer per event-loop turn and
+// written with a single write (group commit). appendfsync decides durability: `always`
+// fsyncs before the turn's replies are released (one fsync serves every client of the
+// turn, and turns that arrive during an fsync share the next one), `everysec` fsyncs in
+// the background once a second, `no` leaves it to the OS. Segments rotate by size.
+
+import fs from 'node:fs';
+
+import type { EffectSink } from './effects';
+import { encodeCommand, encodedSize } from './wal-record';
+import { listSegments, segmentPath } from './wal-segments';
+
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+export interface WalOptions {
+  dir: string;
+  /** Stream offset the next record gets (end of what recovery found). */
+  startOffset: number;
+  policy: FsyncPolicy;
+  /** Rotate to a new segment file once the current one is larger than this. */
+  segmentBytes: number;
+  /** Called when data up to `offset` is durable per the policy (always: after fsync). */
+  onDurable(offset: number): void;
+  /** Called when a write or fsync fails or recovers, for logging. */
+  onError(err: Error | null): void;
+}
+
+export interface WalStats {
+  bytesWritten: number;
+  writes: number;
+  fsyncs: number;
+  /** ms since epoch of the last completed fsync. */
+  lastFsyncAt: number;
+  /** everysec fsyncs that started while the previous one was still running. */
+  delayedFsyncs: number;
+  segmentsCreated: number;
+}
+
+export class Wal implements EffectSink {
+  /** Offset the next record gets: the end of the stream. */
+  offset: number;
+  /** End of the data handed to the OS with write(). */
+  writtenOffset: number;
+  /** End of the data known to be on disk (fsynced). */
+  syncedOffset: number;
+  /** Start offset of the current segment. */
+  segmentStart: number;
+  policy: FsyncPolicy;
+  /** The last write/fsync error, null when writes are going through. */
+  lastError: NodeJS.ErrnoException | null = null;
+  readonly stats: WalStats = { bytesWritten: 0, writes: 0, fsyncs: 0, lastFsyncAt: Date.now(), delayedFsyncs: 0, segmentsCreated: 0 };
+
+  private fd: number;
+  private segmentSize: number;
+  private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  private fsyncing = false;
+  /** Older segments' descriptors that must be fsynced before their data counts as durable. */
+  private retiring: number[] = [];
+  private everysecTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: WalOptions) {
+    this.offset = opts.startOffset;
+    this.writtenOffset = opts.startOffset;
+    this.syncedOffset = opts.startOffset;
+    this.policy = opts.policy;
+    fs.mkdirSync(opts.dir, { recursive: true });
+    const last = latestSegmentStart(opts.dir);
+    this.segmentStart = last ?? opts.startOffset;
+    const file = segmentPath(opts.dir, this.segmentStart);
+    this.fd = fs.openSync(file, 'a');
+    this.segmentSize = fs.fstatSync(this.fd).size;
+    if (last === undefined) this.stats.segmentsCreated++;
+    this.everysecTimer = setInterval(() => this.everySecond(), 1000);
+    this.everysecTimer.unref();
+  }
+
+  /** Unwritten bytes (appended this turn, or kept after a failed write). */
+  get pendingBytes(): number {
+    return this.used;
+  }
+
+  append(dbIndex: number, args: readonly string[]): void {
+    const size = encodedSize(args);
+    if (this.used + size > this.buf.length) this.grow(size);
+    this.used = encodeCommand(this.buf, this.used, this.offset, dbIndex, args);
+    this.offset += size;
+  }
+
+  private grow(need: number): void {
+    let n = this.buf.length * 2;
+    while (n < this.used + need) n *= 2;
+    const b = Buffer.allocUnsafe(n);
+    this.buf.copy(b, 0, 0, this.used);
+    this.buf = b;
+  }
+
+  /**
+   * Writes everything appended since the last call in one write (called once per turn,
+   * before replies go out). Returns false when the write failed; the data stays pending and
+   * is retried on the next call.
+   */
+  flush(): boolean {
+    if (this.used === 0 || this.closed) return this.lastError === null;
+    const before = this.segmentSize;
+    try {
+      let done = 0;
+      while (done < this.used) done += fs.writeSync(this.fd, this.buf, done, this.used - done);
+    } catch (err) {
+      // Cut a partial write back so the file ends on a record boundary, and retry later.
+      try {
+        fs.ftruncateSync(this.fd, before);
+      } catch {
+        /* the next successful write starts after whatever is there; recovery cuts a torn tail */
+      }
+      this.fail(err as NodeJS.ErrnoException);
+      return false;
+    }
+    this.stats.bytesWritten += this.used;
+    this.stats.writes++;
+    this.segmentSize += this.used;
+    this.writtenOffset = this.offset;
+    if (this.used > 256 * 1024) this.buf = Buffer.allocUnsafe(64 * 1024);
+    this.used = 0;
+    if (this.lastError !== null) this.recover();
+    if (this.segmentSize >= this.opts.segmentBytes) this.rotate();
+    if (this.policy === 'always') this.startFsync();
+    else this.opts.onDurable(this.writtenOffset);
+    return true;
+  }
+
+  private rotate(): void {
+    this.retiring.push(this.fd);
+    this.segmentStart = this.writtenOffset;
+    this.fd = fs.openSync(segmentPath(this.opts.dir, this.segmentStart), 'a');
+    this.segmentSize = 0;
+    this.stats.segmentsCreated++;
+    if (this.policy !== 'always' && !this.fsyncing) this.startFsync();
+  }
+
+  /** Starts an fsync covering everything written so far, unless one is running. */
+  private startFsync(): void {
+    if (this.fsyncing || this.closed) return;
+    if (this.syncedOffset === this.writtenOffset && this.retiring.length === 0) return;
+    this.fsyncing = true;
+    const target = this.writtenOffset;
+    const fds = [...this.retiring, this.fd];
+    this.retiring = [];
+    let left = fds.length;
+    let failure: NodeJS.ErrnoException | null = null;
+    for (const fd of fds) {
+      fs.fsync(fd, (err) => {
+        if (err) failure = err;
+        if (fd !== this.fd) fs.close(fd, () => undefined);
+        if (--left > 0) return;
+        this.fsyncing = false;
+        if (failure !== null) {
+          this.fail(failure);
+          return;
+        }
+        this.stats.fsyncs++;
+        this.stats.lastFsyncAt = Date.now();
+        if (target > this.syncedOffset) this.syncedOffset = target;
+        if (this.policy === 'always') this.opts.onDurable(this.syncedOffset);
+        // Turns that wrote while this fsync ran share the next one.
+        if (this.policy === 'always' && this.writtenOffset > this.syncedOffset) this.startFsync();
+      });
+    }
+  }
+
+  private everySecond(): void {
+    if (this.used > 0) this.flush();
+    if (this.policy === 'no') return;
+    if (this.fsyncing) {
+      if (this.policy === 'everysec') this.stats.delayedFsyncs++;
+      return;
+    }
+    this.startFsync();
+  }
+
+  private fail(err: NodeJS.ErrnoException): void {
+    const first = this.lastError === null;
+    this.lastError = err;
+    if (first) this.opts.onError(err);
+  }
+
+  private recover(): void {
+    this.lastError = null;
+    this.opts.onError(null);
+  }
+
+  setPolicy(policy: FsyncPolicy): void {
+    this.policy = policy;
+    if (policy === 'always') this.startFsync();
+  }
+
+  /** Flushes and fsyncs synchronously (shutdown, SAVE). */
+  syncNow(): void {
+    this.flush();
+    for (const fd of this.retiring) {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
+    this.retiring = [];
+    fs.fsyncSync(this.fd);
+    this.syncedOffset = this.writtenOffset;
+    this.stats.fsyncs++;
+    this.stats.lastFsyncAt = Date.now();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.syncNow();
+    } finally {
+      this.closed = true;
+      if (this.everysecTimer) clearInterval(this.everysecTimer);
+      fs.closeSync(this.fd);
+    }
+  }
+
+  /** Starts a new segment now so older ones can be deleted after a snapshot covers them. */
+  cut(): number {
+    this.flush();
+    if (this.segmentSize > 0) this.rotate();
+    return this.segmentStart;
+  }
+}
+
+function latestSegmentStart(dir: string): number | undefined {
+  const segs = listSegments(dir);
+  return segs.length === 0 ? undefined : segs[segs.length - 1].start;
+}
+
+
