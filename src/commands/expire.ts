@@ -96,10 +96,16 @@ function expireGeneric(name: string, relative: boolean, seconds: boolean): Handl
       if (flags & GT && (current === undefined || when <= current)) return c.write(R.zero);
       if (flags & LT && current !== undefined && when >= current) return c.write(R.zero);
     }
-    // A time already past deletes the key (logged as a DEL by whoever watches modified()).
+    // A time already past deletes the key, logged as a DEL; otherwise the effect is logged
+    // as PEXPIREAT with the absolute time, so replay does not depend on when it runs.
     // TODO(replication): a replica must keep the key and wait for its primary's DEL.
-    if (when <= now) db.delete(key);
-    else db.setExpire(key, when);
+    if (when <= now) {
+      db.delete(key);
+      node.effects.propagate(db.id, ['DEL', key]);
+    } else {
+      db.setExpire(key, when);
+      node.effects.propagate(db.id, ['PEXPIREAT', key, msString(when)]);
+    }
     node.keyspace.modified(db, key);
     c.write(R.one);
   };
@@ -114,6 +120,11 @@ const I64_MAX_AS_DOUBLE = 2 ** 63;
  */
 function exactMs(ms: number): bigint {
   return ms >= I64_MAX_AS_DOUBLE ? LLONG_MAX : BigInt(Number.isSafeInteger(ms) ? ms : String(ms));
+}
+
+/** An absolute expiry as a decimal a later PEXPIREAT parses back to the same double. */
+function msString(ms: number): string {
+  return Number.isSafeInteger(ms) ? String(ms) : String(exactMs(ms));
 }
 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME (ttlGenericCommand). */

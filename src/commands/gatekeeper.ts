@@ -93,7 +93,8 @@ export class Gatekeeper {
     } else {
       cmd.spec.run!(c, args, this.node);
     }
-    if (effects.active) effects.commandDone(c.dbIndex, args, this.node.keyspace.dirty !== dirtyBefore);
+    // Read commands can bump `dirty` through lazy expiry; those deletions were logged already.
+    if (effects.active) effects.commandDone(c.dbIndex, args, cmd.isWrite && this.node.keyspace.dirty !== dirtyBefore);
     cmd.calls++;
     stats.totalCommandsProcessed++;
     if (stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;

@@ -136,10 +136,10 @@ export class ScanCursors {
     });
     if (cursor === 0) return fresh(0);
     const held = this.live.get(cursor);
-    if (held !== undefined) {
+    if (held !== undefined && held.source === source) {
       // A cursor is used once: repeating it (a client retrying) takes the fallback below.
       this.live.delete(cursor);
-      if (held.source === source) return held;
+      return held;
     }
     // Evicted, from another collection, from before a restart or SWAPDB: skip what the
     // cursor says was examined. Entries deleted meanwhile before that point shift the

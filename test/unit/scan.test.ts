@@ -147,6 +147,10 @@ t.test('a cursor presented for another collection is not resumed on it', async (
   const seen: string[] = [];
   cursors.step(b, cursor, 5, (k) => seen.push(k));
   t.same(seen, ['b10', 'b11', 'b12', 'b13', 'b14']);
+  const rest: string[] = [];
+  cursors.step(a, cursor, 3, (k) => rest.push(k));
+  t.same(rest, ['a10', 'a11', 'a12'], "the other collection's iteration is left alone");
+  t.equal(cursors.size, 2);
 });
 
 t.test('unknown cursors: past the end is done, small ones start over', async (t) => {
