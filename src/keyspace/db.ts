@@ -5,6 +5,18 @@ import type { Value } from './value';
 import { ExpiryWheel } from './expiry-wheel';
 import { ScanCursors } from './scan';
 
+/**
+ * Told before anything in a db changes, so a snapshot in progress can keep the value as it
+ * was (copy-on-write). Every change to a key goes through a Db method; a typed value
+ * (list, hash, ...) is mutated in place only after getForWrite() returned it.
+ */
+export interface WriteObserver {
+  /** `key` (value, TTL or existence) is about to change. */
+  beforeWrite(db: Db, key: string): void;
+  /** Every key of `db` is about to change at once (FLUSHDB/FLUSHALL, SWAPDB). */
+  beforeWholeDbChange(db: Db): void;
+}
+
 /** Told about keys the database removes by itself (lazy or active expiry). */
 export interface ExpiryListener {
   keyExpired(db: Db, key: string): void;
@@ -17,6 +29,8 @@ export class Db {
   /** Live iterators of SCANs in progress over this db's keys or its collections (scan.ts). */
   scans = new ScanCursors();
   avgTtl = 0;
+  /** Set while a snapshot needs to see writes before they happen; null otherwise. */
+  observer: WriteObserver | null = null;
 
   constructor(
     public id: number,
@@ -40,22 +54,35 @@ export class Db {
     return v;
   }
 
+  /**
+   * The value of a live key that the caller is about to mutate in place (typed values).
+   * Call it instead of get() in every write path that changes a value without a Db setter.
+   */
+  getForWrite(key: string): Value | undefined {
+    const v = this.get(key);
+    if (v !== undefined && this.observer !== null) this.observer.beforeWrite(this, key);
+    return v;
+  }
+
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }
 
   /** Sets a key, dropping any TTL it had (SET, MSET, GETSET semantics). */
   set(key: string, v: Value): void {
+    if (this.observer !== null) this.observer.beforeWrite(this, key);
     this.dict.set(key, v);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
   }
 
   /** Replaces the value of a key, keeping its TTL (APPEND, INCR, SETRANGE semantics). */
   replace(key: string, v: Value): void {
+    if (this.observer !== null) this.observer.beforeWrite(this, key);
     this.dict.set(key, v);
   }
 
   delete(key: string): boolean {
+    if (this.observer !== null && this.dict.has(key)) this.observer.beforeWrite(this, key);
     if (!this.dict.delete(key)) return false;
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
     return true;
@@ -67,12 +94,14 @@ export class Db {
   }
 
   setExpire(key: string, at: number): void {
+    if (this.observer !== null) this.observer.beforeWrite(this, key);
     if (this.expires.has(key)) this.wheel.forget();
     this.expires.set(key, at);
     this.wheel.add(key, at);
   }
 
   persist(key: string): boolean {
+    if (this.observer !== null && this.expires.has(key)) this.observer.beforeWrite(this, key);
     if (!this.expires.delete(key)) return false;
     this.wheel.forget();
     return true;
@@ -80,12 +109,14 @@ export class Db {
 
   /** Removes a key whose time has come and tells the listener (stats, WAL, notifications). */
   expireNow(key: string): void {
+    if (this.observer !== null) this.observer.beforeWrite(this, key);
     this.dict.delete(key);
     this.expires.delete(key);
     this.listener.keyExpired(this, key);
   }
 
   clear(): void {
+    if (this.observer !== null) this.observer.beforeWholeDbChange(this);
     this.dict = new Map();
     this.expires = new Map();
     this.wheel.clear();
@@ -94,6 +125,10 @@ export class Db {
 
   /** Exchanges contents with another db (SWAPDB). */
   swapWith(other: Db): void {
+    if (this.observer !== null) {
+      this.observer.beforeWholeDbChange(this);
+      this.observer.beforeWholeDbChange(other);
+    }
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.wheel, other.wheel] = [other.wheel, this.wheel];
