@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import IORedis from 'ioredis';
 import { createClient } from 'redis';
 import { RawClient } from './lib/raw-client';
-import { LOOPBACK, installCleanupHandlers, startCinnabar, startCommand, startRedis, type ServerHandle } from './lib/servers';
+import { LOOPBACK, NO_PERSISTENCE, installCleanupHandlers, startCinnabar, startCommand, startRedis, type ServerHandle } from './lib/servers';
 
 export interface ClientCheck {
   name: string;
@@ -293,7 +293,8 @@ export async function runClientSuite(opts: ClientSuiteOptions = {}): Promise<{ p
     let port = opts.targetPort;
     let label = 'target';
     if (port === undefined) {
-      const target = opts.targetCmd ? await startCommand(opts.targetCmd) : await startCinnabar();
+      const args = [...NO_PERSISTENCE];
+      const target = opts.targetCmd ? await startCommand(opts.targetCmd, { args }) : await startCinnabar({ args });
       started.push(target);
       port = target.port;
       label = target.name;

@@ -1,7 +1,7 @@
 // What a benchmark suite is (`npm run bench -- <suite>`), the options every suite understands,
 // and how the servers being compared are started with the same settings.
 
-import { startCinnabar, startCommand, startRedis, type ServerHandle } from '../../redis-compat/lib/servers';
+import { NO_PERSISTENCE, startCinnabar, startCommand, startRedis, type ServerHandle } from '../../redis-compat/lib/servers';
 
 export interface BenchOptions {
   /** A/B rounds; the median per test is reported. @default 3 (1 with quick) */
@@ -27,14 +27,10 @@ export interface BenchSuite {
   run(opts: BenchOptions): Promise<unknown>;
 }
 
-/** Settings both servers get: persistence off, so the comparison is of the data path. */
-export const NO_PERSISTENCE = ['--save', '', '--appendonly', 'no'];
-
-/** The server under test, started with the same settings as the reference. */
+/** The server under test, with the reference's settings (persistence off: the data path is compared). */
 export function startTarget(opts: BenchOptions): Promise<ServerHandle> {
-  return opts.targetCmd
-    ? startCommand(opts.targetCmd, { args: NO_PERSISTENCE })
-    : startCinnabar({ args: NO_PERSISTENCE });
+  const args = [...NO_PERSISTENCE];
+  return opts.targetCmd ? startCommand(opts.targetCmd, { args }) : startCinnabar({ args });
 }
 
 /** The reference redis-server (startRedis already turns persistence off). */

@@ -146,7 +146,8 @@ const VOLATILE_CLIENT_FIELDS = [
 
 /** CLIENT INFO / CLIENT LIST: volatile fields become `field=*` and string lengths `*`. */
 export const clientInfoFields: Normalizer[] = [
-  { pattern: new RegExp(`(^|[ \\n])(${VOLATILE_CLIENT_FIELDS.map(escapeRegex).join('|')})=\\S*`, 'g'), replace: '$1$2=*' },
+  // A field starts a line, follows a space, or opens a RESP3 verbatim string (`txt:`).
+  { pattern: new RegExp(`(^|[ \\n]|txt:)(${VOLATILE_CLIENT_FIELDS.map(escapeRegex).join('|')})=\\S*`, 'g'), replace: '$1$2=*' },
   { pattern: /^([$=])\d+\r\n/, replace: '$1*\r\n' },
 ];
 

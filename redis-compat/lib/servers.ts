@@ -10,6 +10,9 @@ import * as path from 'node:path';
 
 export const LOOPBACK = '127.0.0.1';
 
+/** Persistence off: the settings the reference runs with, given to the server under test too. */
+export const NO_PERSISTENCE: readonly string[] = ['--save', '', '--appendonly', 'no'];
+
 export interface StartOptions {
   /** Port to listen on. @default a free port found by binding port 0 */
   port?: number;
@@ -64,8 +67,7 @@ export function startRedis(opts: StartOptions = {}): Promise<ServerHandle> {
   return startWithRetry(opts, 'redis', (port, dir) => ({
     file: 'redis-server',
     argv: [
-      '--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir,
-      ...(opts.args ?? []),
+      '--port', String(port), '--bind', LOOPBACK, ...NO_PERSISTENCE, '--dir', dir, ...(opts.args ?? []),
     ],
   }));
 }
@@ -100,27 +102,23 @@ export function startCommand(cmd: string, opts: StartOptions = {}): Promise<Serv
 
 /** Stops every server this process started and has not stopped yet. */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...live].map((h) => h.stop()));
+  await Promise.all([...live.keys()].map((h) => h.stop()));
 }
 
 /**
- * For CLI entries: on SIGINT/SIGTERM stop all servers and exit; on any exit SIGKILL the
- * ones still running so no process outlives the harness.
+ * For CLI entries: on SIGINT/SIGTERM stop all servers, then exit. (Whoever starts a server,
+ * CLI or test, also gets an exit hook that SIGKILLs the ones still running.)
  */
 export function installCleanupHandlers(): void {
-  if (cleanupInstalled) return;
-  cleanupInstalled = true;
-  process.on('exit', () => {
-    for (const h of live) {
-      try {
-        process.kill(h.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
+  if (signalHandlersInstalled) return;
+  signalHandlersInstalled = true;
+  let signalled = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
+    // Stay subscribed: a second signal must not kill us with the default action, which
+    // would skip the exit hook and leave the servers running.
+    process.on(sig, () => {
+      if (signalled) process.exit(130); // impatient: the exit hook SIGKILLs them
+      signalled = true;
       void stopAll().finally(() => process.exit(130));
     });
   }
@@ -130,8 +128,19 @@ export function installCleanupHandlers(): void {
 // Internals
 // ---------------------------------------------------------------------------------------
 
-const live = new Set<ServerHandle>();
-let cleanupInstalled = false;
+/** Running servers, each with a synchronous last-resort stop (SIGKILL, remove its own directory). */
+const live = new Map<ServerHandle, () => void>();
+let signalHandlersInstalled = false;
+let exitHookInstalled = false;
+
+/** On process exit, SIGKILL the servers still running and remove their directories. */
+function ensureExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const emergencyStop of live.values()) emergencyStop();
+  });
+}
 const OUTPUT_TAIL = 64 * 1024;
 
 interface Spawnable {
@@ -172,6 +181,7 @@ async function startOnce(
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `cinnabar-${name}-`));
   const { file, argv } = build(port, dir);
+  ensureExitHook();
   const child: ChildProcess = spawn(file, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const collect = (chunk: Buffer): void => {
@@ -228,7 +238,14 @@ async function startOnce(
       return stopping;
     },
   };
-  live.add(handle);
+  live.set(handle, () => {
+    try {
+      if (!exited && pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 20000);
   for (;;) {

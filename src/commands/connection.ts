@@ -56,7 +56,7 @@ export const connectionCommands: CommandSpec[] = [
     group: 'connection',
     run(c, args, node) {
       const idx = parseI64(args[1]);
-      if (idx === undefined) return c.error(Err.invalidDbIndex);
+      if (idx === undefined) return c.error(Err.notInteger);
       if (!node.selectDb(c, idx)) return c.error(Err.dbIndexOutOfRange);
       c.ok();
     },

@@ -12,11 +12,17 @@ export function oneLine(s: string): string {
   return s.includes('\r') || s.includes('\n') ? s.replace(/[\r\n]/g, ' ') : s;
 }
 
+/** A C string's view of `s`: Redis formats these errors with %s, which stops at a NUL. */
+function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 /** The "with args beginning with:" part of an unknown-command error. */
 function argsPreview(args: readonly string[]): string {
   let s = '';
   for (let i = 1; i < args.length && s.length < 128; i++) {
-    s += `'${args[i].slice(0, 128 - s.length)}' `;
+    s += `'${cString(args[i]).slice(0, 128 - s.length)}' `;
   }
   return s;
 }
@@ -44,13 +50,13 @@ export class Gatekeeper {
     const node = this.node;
     let cmd = node.commands.lookup(args[0]);
     if (cmd === undefined) {
-      this.reject(c, oneLine(Err.unknownCommand(args[0].slice(0, 128), argsPreview(args))));
+      this.reject(c, oneLine(Err.unknownCommand(cString(args[0]).slice(0, 128), argsPreview(args))));
       return;
     }
     if (cmd.subcommands !== null && args.length >= 2) {
       const sub = cmd.subcommands.get(args[1].toLowerCase());
       if (sub === undefined) {
-        this.reject(c, oneLine(Err.unknownSubcommand(args[1].slice(0, 128), args[0].toUpperCase())));
+        this.reject(c, oneLine(Err.unknownSubcommand(cString(args[1]).slice(0, 128), cString(args[0]).toUpperCase())));
         return;
       }
       cmd = sub;

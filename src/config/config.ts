@@ -47,6 +47,8 @@ export interface ConfigValues {
   requirepass: string;
   tcpKeepalive: number;
   enableProtectedConfigs: ProtectedAction;
+  /** Who may run DEBUG (enforced by commands/debug.ts). */
+  enableDebugCommand: ProtectedAction;
   // Typed for subsystems being built; not acted on yet (see NOT_YET_ACTED_ON).
   appendonly: boolean;
   appendfsync: Appendfsync;
@@ -60,7 +62,6 @@ export interface ConfigValues {
   clusterNodeTimeout: number;
   clusterPort: number;
   replicaof: PrimaryAddress | null;
-  enableDebugCommand: ProtectedAction;
 }
 
 /** Why CONFIG SET refused: an unknown name, or a named parameter with Redis's reason. */
@@ -271,12 +272,6 @@ export class Config {
     return [...matches.values()].map(([name, entry]) => [name, entry.param.kind.format(this.values.get(entry.param))]);
   }
 
-  /** True when the parameter is immutable, protected or sensitive, etc. (F flags). */
-  hasFlag(name: string, flag: number): boolean {
-    const entry = lookupEntry(name);
-    return entry !== undefined && (entry.param.flags & flag) !== 0;
-  }
-
   // ── CONFIG SET ──────────────────────────────────────────────────────────────────────
 
   /**
@@ -404,13 +399,10 @@ export class Config {
     } catch (err) {
       return strerror(err);
     }
-    const state = new RewriteState(old, (name) => ENTRIES.get(name)?.param.name);
-    const ctx: RewriteContext = { valueOf: (n) => this.valueOf(n) };
-    for (const p of PARAMS) p.kind.rewrite(p.name, this.values.get(p), p.defaultValue, state, ctx);
-    return writeAtomically(file, state.content());
+    return writeAtomically(file, this.rewriteText(old));
   }
 
-  /** The text CONFIG REWRITE would write for `oldContent` (tests). */
+  /** The new content of a config file whose current content is `oldContent` (null: none). */
   rewriteText(oldContent: string | null): string {
     const state = new RewriteState(oldContent, (name) => ENTRIES.get(name)?.param.name);
     const ctx: RewriteContext = { valueOf: (n) => this.valueOf(n) };

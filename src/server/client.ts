@@ -26,6 +26,8 @@ export class Client implements RequestSink {
   out = '';
   /** Reply bytes spilled out of `out` when a reply grows very large. */
   outChunks: Buffer[] | null = null;
+  /** Replies waiting until the WAL is durable up to `until` (see Server.hold). */
+  held: Array<{ until: number; chunks: Array<string | Buffer> }> | null = null;
   resp: 2 | 3 = 2;
   dbIndex = 0;
   name = '';

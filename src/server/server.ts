@@ -20,8 +20,11 @@ export interface ServerOptions {
   defaultDb(): Db;
   /** Runs one parsed request (the gatekeeper). */
   execute(client: Client, args: string[]): void;
-  /** Called once per turn before replies are written (group commit hooks). */
-  beforeFlush?(): void;
+  /**
+   * Called once per turn before replies are written (WAL group commit). Returns the stream
+   * offset that must be durable before this turn's replies may go out, or 0 for none.
+   */
+  beforeFlush?(): number;
 }
 
 /** Reading from a client pauses while this much reply is waiting for the kernel. */
@@ -131,14 +134,68 @@ export class Server implements ClientHost {
   /** Writes every pending reply: one socket write per client per turn. */
   readonly flushAll = (): void => {
     this.flushScheduled = false;
-    this.opts.beforeFlush?.();
+    const holdUntil = this.opts.beforeFlush?.() ?? 0;
     const list = this.dirty;
     this.dirty = [];
-    for (const c of list) this.flushClient(c);
+    for (const c of list) {
+      if (holdUntil > 0 || c.held !== null) this.hold(c, holdUntil);
+      else this.flushClient(c);
+    }
   };
 
-  flushClient(c: Client): void {
+  /** Clients with replies waiting for durability (appendfsync always, failed writes). */
+  private readonly holding = new Set<Client>();
+
+  /** Keeps this turn's replies of `c` until the stream is durable up to `until`. */
+  private hold(c: Client, until: number): void {
     if (c.closed) return;
+    const held = (c.held ??= []);
+    // Replies keep their order: a later batch never goes out before an earlier one.
+    const need = Math.max(until, held.length > 0 ? held[held.length - 1].until : 0);
+    const chunks: Array<string | Buffer> = c.outChunks ?? [];
+    if (c.out.length > 0) chunks.push(c.out);
+    c.out = '';
+    c.outChunks = null;
+    held.push({ until: need, chunks });
+    this.holding.add(c);
+  }
+
+  /** The stream is durable up to `offset`: send every reply that was waiting for it. */
+  release(offset: number): void {
+    for (const c of this.holding) {
+      const held = c.held!;
+      let n = 0;
+      while (n < held.length && held[n].until <= offset) n++;
+      if (n === 0) continue;
+      const ready = held.splice(0, n);
+      // Replies produced since the last hold are newer still: they stay behind the held ones.
+      const newer = c.out;
+      const newerChunks = c.outChunks;
+      const chunks: Buffer[] = [];
+      for (const h of ready) for (const x of h.chunks) chunks.push(typeof x === 'string' ? Buffer.from(x, 'latin1') : x);
+      c.out = '';
+      c.outChunks = chunks;
+      if (held.length === 0) {
+        c.held = null;
+        this.holding.delete(c);
+      }
+      const closing = c.closeAfterReply;
+      c.closeAfterReply = closing && c.held === null && newer.length === 0 && newerChunks === null;
+      this.flushClient(c);
+      c.closeAfterReply = closing;
+      c.out = newer;
+      c.outChunks = newerChunks;
+    }
+  }
+
+  flushClient(c: Client): void {
+    if (c.closed) {
+      if (c.held !== null) {
+        c.held = null;
+        this.holding.delete(c);
+      }
+      return;
+    }
     const socket = c.socket;
     let n = c.out.length;
     if (c.outChunks !== null) {

@@ -1,0 +1,136 @@
+// Durability for one node: recovery at start-up (WAL replay), the WAL as the effect
+// stream's sink, the reply gate that holds replies until their effects are durable, and
+// the write-refusal state after disk errors (MISCONF).
+
+import net from 'node:net';
+import path from 'node:path';
+import { Wal, type FsyncPolicy } from './wal';
+import { readWal, type ReplayResult } from './wal-reader';
+import { strerror } from './strerror';
+import { Client, type ClientHost } from '../server/client';
+import type { NodeContext } from '../node-context';
+import type { WalRecord } from './wal-record';
+import type { Logger } from '../log';
+
+export interface PersistenceOptions {
+  dir: string;
+  policy: FsyncPolicy;
+  segmentBytes: number;
+  /** Replies waiting for durability up to `offset` may go out. */
+  release(offset: number): void;
+}
+
+export interface RecoveryReport {
+  walRecords: number;
+  walEndOffset: number;
+  tornBytes: number;
+  tornFile: string | null;
+  ms: number;
+}
+
+/** A client that runs replayed effects: no socket, no replies. */
+function replayClient(node: NodeContext): Client {
+  const host: ClientHost = {
+    execute: () => undefined,
+    scheduleFlush: () => undefined,
+    clientClosed: () => undefined,
+    protocolError: () => undefined,
+    errorReplied: () => undefined,
+  };
+  const c = new Client(0, new net.Socket(), node.keyspace.dbs[0], host, node.config.v);
+  c.muted = true;
+  c.replyOff = true;
+  return c;
+}
+
+export class Persistence {
+  wal: Wal | null = null;
+  /** Set when the last write or fsync failed: write commands are refused with MISCONF. */
+  writeError: string | null = null;
+  lastRecovery: RecoveryReport | null = null;
+
+  constructor(
+    private readonly node: NodeContext,
+    private readonly opts: PersistenceOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get walDir(): string {
+    return path.join(this.opts.dir, 'wal');
+  }
+
+  /** Replays the WAL into the (empty) keyspace. Throws WalCorruption on damage. */
+  recover(fromOffset = 0): RecoveryReport {
+    const t0 = performance.now();
+    const client = replayClient(this.node);
+    const result: ReplayResult = readWal(this.walDir, { fromOffset, truncateTornTail: true }, (r) => this.apply(client, r));
+    if (result.tornFile !== null) {
+      this.log.warn({ file: result.tornFile, bytes: result.tornBytes }, 'WAL ended with a torn record (crash during a write): cut it off');
+    }
+    const report: RecoveryReport = {
+      walRecords: result.applied,
+      walEndOffset: result.endOffset,
+      tornBytes: result.tornBytes,
+      tornFile: result.tornFile,
+      ms: performance.now() - t0,
+    };
+    this.lastRecovery = report;
+    return report;
+  }
+
+  private apply(client: Client, r: WalRecord): void {
+    const node = this.node;
+    if (!node.selectDb(client, r.db)) throw new Error(`WAL record at offset ${r.offset} names db ${r.db}, beyond 'databases'`);
+    let cmd = node.commands.lookup(r.args[0]);
+    if (cmd !== undefined && cmd.subcommands !== null && r.args.length > 1) cmd = cmd.subcommands.get(r.args[1].toLowerCase());
+    if (cmd === undefined || cmd.spec.run === undefined) {
+      throw new Error(`WAL record at offset ${r.offset} holds an unknown command '${r.args[0]}'`);
+    }
+    cmd.spec.run(client, r.args, node);
+  }
+
+  /** Opens the WAL for writing at `offset` and starts logging effects. */
+  start(offset: number): void {
+    this.wal = new Wal({
+      dir: this.walDir,
+      startOffset: offset,
+      policy: this.opts.policy,
+      segmentBytes: this.opts.segmentBytes,
+      onDurable: (o) => this.opts.release(o),
+      onError: (err) => {
+        if (err) {
+          this.writeError = strerror(err);
+          this.log.error({ err: err.message, code: (err as NodeJS.ErrnoException).code }, 'WAL write failed: refusing writes until it recovers');
+        } else {
+          this.writeError = null;
+          this.log.warn('WAL writes are going through again: accepting writes');
+        }
+      },
+    });
+    this.node.effects.addSink(this.wal);
+  }
+
+  /**
+   * Server hook, once per turn before replies go out: writes the turn's effects in one
+   * write and returns the offset replies must wait for (0 when they can go now).
+   */
+  beforeFlush(): number {
+    const wal = this.wal;
+    if (wal === null) return 0;
+    const ok = wal.flush();
+    if (wal.policy === 'always') return wal.offset > wal.syncedOffset ? wal.offset : 0;
+    return ok ? 0 : wal.offset;
+  }
+
+  setPolicy(policy: FsyncPolicy): void {
+    this.wal?.setPolicy(policy);
+  }
+
+  /** Flushes and fsyncs what was written (shutdown). */
+  close(): void {
+    if (this.wal === null) return;
+    this.node.effects.removeSink(this.wal);
+    this.wal.close();
+    this.wal = null;
+  }
+}
