@@ -49,6 +49,8 @@ export interface NodeContext {
    * register here to clear their per-connection state (Redis's clearClientConnectionState).
    */
   readonly clientResetHooks: Array<(c: Client) => void>;
+  /** Why write commands are refused after a disk error (the MISCONF text), or null. */
+  diskWriteError(): string | null;
   /** Switches the client's database; false when the index is out of range. */
   selectDb(c: Client, index: number): boolean;
   /** Stops the node: replies are flushed, listeners closed, process exits. */

@@ -10,6 +10,8 @@ import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
+import { Persistence } from './persistence/persistence';
+import { provideWalInfo } from './persistence/info';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
@@ -44,6 +46,7 @@ export class Node implements NodeContext {
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
+  readonly persistence: Persistence;
   private cron: NodeJS.Timeout | null = null;
   private readonly memory = new MemoryReleaser();
   private stopping = false;
@@ -68,10 +71,27 @@ export class Node implements NodeContext {
         tcpKeepalive: () => v.tcpKeepalive,
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
+        beforeFlush: () => this.persistence.beforeFlush(),
       },
       this.stats,
       log.child({ component: 'server' }),
     );
+    this.persistence = new Persistence(
+      this,
+      {
+        dir: v.dir,
+        policy: v.appendfsync,
+        segmentBytes: v.walSegmentSize,
+        release: (offset) => this.server.release(offset),
+      },
+      log.child({ component: 'persistence' }),
+    );
+    provideWalInfo(this, this.persistence);
+    config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
+    config.onChange('appendonly', () => {
+      if (v.appendonly) this.persistence.enableAtRunTime();
+      else this.persistence.close();
+    });
     // CONFIG SET effects the node owns. The listeners cannot move yet, so a changed port or
     // bind is refused (redis-compat/DIFFERENCES.md).
     config.onChange('loglevel', () => {
@@ -84,8 +104,22 @@ export class Node implements NodeContext {
     return this.server.clients;
   }
 
+  /** Why write commands are refused (MISCONF), or null. */
+  diskWriteError(): string | null {
+    return this.persistence.writeError;
+  }
+
   async start(): Promise<void> {
     mkdirSync(this.config.v.dir, { recursive: true });
+    if (this.config.v.appendonly) {
+      // The port opens only after the dataset is loaded, so no client sees a partial one.
+      const report = this.persistence.recover();
+      this.log.info(
+        { records: report.walRecords, keys: this.keyspace.keyCount, ms: Math.round(report.ms) },
+        'DB loaded from the WAL',
+      );
+      this.persistence.start(report.walEndOffset);
+    }
     await this.server.listen(this.config.v.port, this.config.v.bind);
     this.scheduleCron();
     this.log.info(
@@ -137,6 +171,11 @@ export class Node implements NodeContext {
     this.log.info({ reason }, 'shutting down');
     if (this.cron) clearTimeout(this.cron);
     void this.server.close().finally(() => {
+      try {
+        this.persistence.close();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'could not sync the WAL at shutdown');
+      }
       this.log.info('Cinnabar is now ready to exit, bye bye...');
       // The log destination may be asynchronous: exit once it has written everything.
       this.log.flush(() => process.exit(0));

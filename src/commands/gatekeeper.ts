@@ -72,6 +72,15 @@ export class Gatekeeper {
       this.reject(c, Err.noAuth);
       return;
     }
+    if (cmd.isWrite || cmd.fullName === 'ping') {
+      // Redis refuses writes (and PING) while the last WAL write or fsync failed.
+      const diskError = node.diskWriteError();
+      if (diskError !== null) {
+        cmd.rejectedCalls++;
+        this.reject(c, Err.misconfAof(diskError));
+        return;
+      }
+    }
     if (this.loading && !cmd.allowedWhileLoading) {
       cmd.rejectedCalls++;
       this.reject(c, Err.loading);

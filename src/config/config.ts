@@ -52,6 +52,12 @@ export interface ConfigValues {
   // Typed for subsystems being built; not acted on yet (see NOT_YET_ACTED_ON).
   appendonly: boolean;
   appendfsync: Appendfsync;
+  /** Cinnabar's own: bytes after which the WAL moves to a new segment file. */
+  walSegmentSize: number;
+  /** Cinnabar's own: take a snapshot after this many WAL bytes since the last (0: never). */
+  snapshotWalBytes: number;
+  /** Cinnabar's own: take a snapshot after this many seconds with changes (0: never). */
+  snapshotInterval: number;
   save: SaveRule[];
   maxmemory: number;
   maxmemoryPolicy: MaxmemoryPolicy;
@@ -455,6 +461,9 @@ export class Config {
       enableProtectedConfigs: this.raw<ProtectedAction>('enable-protected-configs'),
       appendonly: this.raw<boolean>('appendonly'),
       appendfsync: this.raw<Appendfsync>('appendfsync'),
+      walSegmentSize: num('wal-segment-size'),
+      snapshotWalBytes: num('snapshot-wal-bytes'),
+      snapshotInterval: num('snapshot-interval'),
       save: this.raw<readonly RawSaveRule[]>('save').map((r) => ({ seconds: Number(r.seconds), changes: r.changes })),
       maxmemory: Number(BigInt.asUintN(64, this.raw<bigint>('maxmemory'))),
       maxmemoryPolicy: this.raw<MaxmemoryPolicy>('maxmemory-policy'),

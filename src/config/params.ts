@@ -396,10 +396,16 @@ export const PARAMS: readonly Param[] = [
   yesno('kernel', 'jemalloc-bg-thread', true),
 
   // append only file
-  yesno('append-only', 'appendonly', false, { flags: DENY_LOADING, effect: 'planned' }),
+  // Cinnabar keeps data by default: the WAL is on unless `appendonly no`.
+  yesno('append-only', 'appendonly', true, { flags: DENY_LOADING, effect: 'acted' }),
   str('append-only', 'appendfilename', false, 'appendonly.aof', { flags: IMMUTABLE }, validAofFilename),
   str('append-only', 'appenddirname', false, 'appendonlydir', { flags: IMMUTABLE }, validAofDirname),
-  oneOf<Appendfsync>('append-only', 'appendfsync', ['everysec', 'always', 'no'], 'everysec', PLANNED),
+  oneOf<Appendfsync>('append-only', 'appendfsync', ['everysec', 'always', 'no'], 'everysec', ACTED),
+  // Cinnabar's own: WAL segment size, and when a snapshot is taken automatically (after this
+  // many WAL bytes since the last one, or this many seconds with changes; 0 disables each).
+  mem('append-only', 'wal-segment-size', 'longlong', MB, LLONG_MAX, 64n * MB, ACTED),
+  mem('append-only', 'snapshot-wal-bytes', 'longlong', 0n, LLONG_MAX, 256n * MB, ACTED),
+  num('append-only', 'snapshot-interval', 'int', 0n, INT_MAX, 300n, ACTED),
   yesno('append-only', 'no-appendfsync-on-rewrite', false),
   num('append-only', 'auto-aof-rewrite-percentage', 'int', 0n, INT_MAX, 100n),
   mem('append-only', 'auto-aof-rewrite-min-size', 'off_t', 0n, LLONG_MAX, 64n * MB),

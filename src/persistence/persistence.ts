@@ -2,10 +2,12 @@
 // stream's sink, the reply gate that holds replies until their effects are durable, and
 // the write-refusal state after disk errors (MISCONF).
 
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Wal, type FsyncPolicy } from './wal';
 import { readWal, type ReplayResult } from './wal-reader';
+import { listSegments } from './wal-segments';
 import { strerror } from './strerror';
 import { Client, type ClientHost } from '../server/client';
 import type { NodeContext } from '../node-context';
@@ -48,6 +50,8 @@ export class Persistence {
   /** Set when the last write or fsync failed: write commands are refused with MISCONF. */
   writeError: string | null = null;
   lastRecovery: RecoveryReport | null = null;
+  /** Stream offset the last snapshot covers: WAL bytes before it are no longer needed. */
+  baseOffset = 0;
 
   constructor(
     private readonly node: NodeContext,
@@ -120,6 +124,25 @@ export class Persistence {
     const ok = wal.flush();
     if (wal.policy === 'always') return wal.offset > wal.syncedOffset ? wal.offset : 0;
     return ok ? 0 : wal.offset;
+  }
+
+  /**
+   * CONFIG SET appendonly yes on a running node: the in-memory data is the truth, so any old
+   * WAL is discarded and a new one starts with the whole keyspace written as effects.
+   */
+  enableAtRunTime(): void {
+    if (this.wal !== null) return;
+    for (const seg of listSegments(this.walDir)) fs.rmSync(seg.file, { force: true });
+    this.start(0);
+    const wal = this.wal!;
+    for (const db of this.node.keyspace.dbs) {
+      for (const [key, value] of db.dict) {
+        if (typeof value !== 'string') throw new Error(`cannot write a ${value.kind} to the WAL yet`);
+        const at = db.expires.get(key);
+        wal.append(db.id, at === undefined ? ['SET', key, value] : ['SET', key, value, 'PXAT', String(at)]);
+      }
+    }
+    wal.syncNow();
   }
 
   setPolicy(policy: FsyncPolicy): void {

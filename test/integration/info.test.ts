@@ -40,7 +40,7 @@ const LIVE = /^(cmdstat_|errorstat_|latency_percentiles_usec_|db\d+$)/;
 const OWN = new Set(['cinnabar_version', 'nodejs_version']);
 
 t.test('INFO', async (t) => {
-  const [redis, cinnabar] = await Promise.all([startRedis(t), startCinnabar(t)]);
+  const [redis, cinnabar] = await Promise.all([startRedis(t), startCinnabar(t, { args: ['--appendonly', 'no'] })]);
   const r = await RawConnection.connect(redis.port);
   const c = await RawConnection.connect(cinnabar.port);
   t.teardown(() => {
@@ -167,4 +167,22 @@ t.test('INFO', async (t) => {
     t.equal(f.get('connected_clients'), '1');
     t.equal(f.get('maxclients'), '10000');
   });
+});
+
+t.test('INFO persistence with the WAL on matches Redis with the AOF on, plus wal_* fields', async (t) => {
+  const [redis, cinnabar] = await Promise.all([startRedis(t, ['--appendonly', 'yes']), startCinnabar(t)]);
+  const r = await RawConnection.connect(redis.port);
+  const c = await RawConnection.connect(cinnabar.port);
+  t.teardown(() => {
+    r.close();
+    c.close();
+  });
+  await c.call('SET', 'k', 'v');
+  const want = [...fields(text(await r.call('INFO', 'persistence'))).keys()];
+  const got = [...fields(text(await c.call('INFO', 'persistence'))).keys()];
+  t.same(got.filter((n) => !n.startsWith('wal_')), want);
+  const f = fields(text(await c.call('INFO', 'persistence')));
+  t.equal(f.get('aof_enabled'), '1');
+  t.equal(f.get('aof_last_write_status'), 'ok');
+  t.ok(Number(f.get('wal_offset')) > 0, 'the SET was logged');
 });
