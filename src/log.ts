@@ -11,10 +11,14 @@ const LEVELS: Record<string, string> = {
   warning: 'warn',
 };
 
-/** Root logger: JSON lines to stdout, or to `file` when given (Redis's `logfile`). */
+/**
+ * Root logger: JSON lines to stdout, or to `file` when given (Redis's `logfile`). Writes are
+ * synchronous: the node logs rarely (never per command), and a line written just before
+ * process.exit — a start-up failure, the last shutdown line — must not be lost.
+ */
 export function createLogger(loglevel: string, file: string): Logger {
   const level = LEVELS[loglevel] ?? 'info';
-  const dest = file ? pino.destination({ dest: file, sync: false, mkdir: true }) : pino.destination(1);
+  const dest = file ? pino.destination({ dest: file, sync: true, mkdir: true }) : pino.destination({ dest: 1, sync: true });
   return pino({ level, base: { pid: process.pid } }, dest);
 }
 

@@ -177,25 +177,4 @@ export function textToBytes(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-  EROFS: 'Read-only file system',
-  ENOSPC: 'No space left on device',
-  EEXIST: 'File exists',
-  EMFILE: 'Too many open files',
-  EIO: 'Input/output error',
-  EDQUOT: 'Disk quota exceeded',
-};
-
-/** C's strerror text for a Node.js file-system error. */
-export function strerror(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code !== undefined && STRERROR[code] !== undefined) return STRERROR[code];
-  return err instanceof Error ? err.message : String(err);
-}
+export { strerror } from '../strerror';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Wal, type FsyncPolicy } from './wal';
 import { readWal, type ReplayResult } from './wal-reader';
 import { listSegments } from './wal-segments';
-import { strerror } from './strerror';
+import { strerror } from '../strerror';
 import { Client, type ClientHost } from '../server/client';
 import type { NodeContext } from '../node-context';
 import type { WalRecord } from './wal-record';

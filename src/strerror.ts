@@ -2,6 +2,11 @@
 // read as Redis's do ("MISCONF Errors writing to the AOF file: No space left on device").
 
 const MESSAGES: Record<string, string> = {
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EEXIST: 'File exists',
   ENOSPC: 'No space left on device',
   EIO: 'Input/output error',
   EDQUOT: 'Disk quota exceeded',
@@ -16,6 +21,9 @@ const MESSAGES: Record<string, string> = {
   ENFILE: 'Too many open files in system',
 };
 
-export function strerror(err: NodeJS.ErrnoException): string {
-  return (err.code && MESSAGES[err.code]) || err.message;
+/** C's strerror text for a Node.js system error (its message when the code is unknown). */
+export function strerror(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== undefined && MESSAGES[code] !== undefined) return MESSAGES[code];
+  return err instanceof Error ? err.message : String(err);
 }
