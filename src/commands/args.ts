@@ -11,10 +11,26 @@ const MAX_I64 = 9223372036854775807n;
  * ±2^53 come back rounded; use parseI64Exact where exactness matters.
  */
 export function parseI64(s: string): number | undefined {
-  if (s.length === 0 || s.length > 20) return undefined;
-  if (s.length < 16) {
-    if (!INT_RE.test(s)) return undefined;
-    return Number(s);
+  const len = s.length;
+  if (len === 0 || len > 20) return undefined;
+  if (len < 16) {
+    // Digit loop instead of a regex: INCR and friends parse on every call.
+    let i = 0;
+    let neg = false;
+    if (s.charCodeAt(0) === 45) {
+      neg = true;
+      i = 1;
+      if (len === 1) return undefined;
+    }
+    const first = s.charCodeAt(i);
+    if (first === 48) return len === 1 ? 0 : undefined;
+    let n = 0;
+    for (; i < len; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return undefined;
+      n = n * 10 + d;
+    }
+    return neg ? -n : n;
   }
   const b = parseI64Exact(s);
   return b === undefined ? undefined : Number(b);
