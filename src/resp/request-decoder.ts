@@ -183,11 +183,19 @@ export class RequestDecoder {
       this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
       this.pos = 0;
     }
-    this.parse(sink);
+    if (!this.paused) this.parse(sink);
   }
 
-  /** Continues after `command` returned false (a client unblocked). */
+  /** While paused, input is buffered but no command is handed on (a command in progress). */
+  private paused = false;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Continues after pause() or after `command` returned false. */
   resume(sink: RequestSink): void {
+    this.paused = false;
     if (!this.stopped && this.buf !== null && this.waitFor === 0) this.parse(sink);
   }
 

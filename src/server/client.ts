@@ -75,7 +75,26 @@ export class Client implements RequestSink {
   // ── RequestSink ───────────────────────────────────────────────────────────
   command(args: string[]): boolean {
     this.host.execute(this, args);
-    return !this.closeAfterReply && !this.closed;
+    return !this.closeAfterReply && !this.closed && !this.waiting;
+  }
+
+  /**
+   * True while a command of this client finishes asynchronously (SAVE, blocking pops): its
+   * later pipelined commands wait in the decoder so replies keep their order.
+   */
+  waiting = false;
+
+  /** Stops running this client's commands until resumeCommands(). */
+  waitForCompletion(): void {
+    this.waiting = true;
+    this.decoder.pause();
+  }
+
+  /** The asynchronous command finished: run the commands that queued up behind it. */
+  resumeCommands(): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    if (!this.closed) this.decoder.resume(this);
   }
 
   protocolError(message: string): void {

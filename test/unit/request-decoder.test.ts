@@ -155,3 +155,24 @@ t.test('splitArgs follows sdssplitargs', async (t) => {
   t.equal(splitArgs("'abc"), null);
   t.same(splitArgs('""'), ['']);
 });
+
+t.test('input arriving while paused is buffered until resume', async (t) => {
+  const d = new RequestDecoder(limits);
+  const seen: string[][] = [];
+  const sink: RequestSink = {
+    command(args) {
+      seen.push(args);
+      return true;
+    },
+    protocolError() {
+      t.fail('no error expected');
+    },
+  };
+  d.feed(Buffer.from('*1\r\n$1\r\na\r\n'), sink);
+  d.pause();
+  d.feed(Buffer.from('*1\r\n$1\r\nb\r\n*1\r\n$1\r\nc'), sink);
+  d.feed(Buffer.from('\r\n'), sink);
+  t.same(seen, [['a']], 'nothing runs while paused');
+  d.resume(sink);
+  t.same(seen, [['a'], ['b'], ['c']]);
+});
