@@ -29,6 +29,7 @@ export const Err = {
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
   noProto: 'NOPROTO unsupported protocol version',
   loading: 'LOADING Redis is loading the dataset in memory',
+  bgsaveInProgress: 'ERR Background save already in progress',
   misconfAof: (reason: string) => `MISCONF Errors writing to the AOF file: ${reason}`,
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   noSuchClient: 'ERR No such client',

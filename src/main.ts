@@ -6,6 +6,8 @@
 import { Config, ConfigError } from './config/config';
 import { createLogger } from './log';
 import { Node } from './node';
+import { WalCorruption } from './persistence/wal-reader';
+import { repairHint } from './tools/wal-check';
 import { CINNABAR_VERSION, REDIS_VERSION } from './version';
 
 const USAGE = `Usage: cinnabar-server [/path/to/redis.conf] [options] [-]
@@ -49,9 +51,11 @@ function main(): void {
   process.on('SIGTERM', () => node.shutdown('SIGTERM'));
   process.on('SIGINT', () => node.shutdown('SIGINT'));
   node.start().catch((err: Error) => {
-    log.fatal({ err: err.message }, 'could not start');
+    // A damaged WAL names the file, the byte and the repair command on one line.
+    const message = err instanceof WalCorruption ? repairHint(err, config.v.dir) : err.message;
+    log.fatal({ err: message }, 'could not start');
     log.flush();
-    process.stderr.write(`Could not start: ${err.message}\n`);
+    process.stderr.write(`Could not start: ${message}\n`);
     process.exit(1);
   });
 }

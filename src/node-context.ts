@@ -23,6 +23,16 @@ export interface ServerStats {
   resetAt: number;
 }
 
+/** Snapshot control for SAVE, BGSAVE and BGREWRITEAOF. */
+export interface SaveControl {
+  /** A snapshot is being written. */
+  readonly inProgress: boolean;
+  /** Starts a snapshot (opening the store first if needed); resolves once it is durable. */
+  start(reason: string): Promise<void>;
+  /** Asks for another snapshot once the running one ends. */
+  schedule(): void;
+}
+
 export interface NodeContext {
   readonly keyspace: Keyspace;
   readonly config: Config;
@@ -49,6 +59,7 @@ export interface NodeContext {
    * register here to clear their per-connection state (Redis's clearClientConnectionState).
    */
   readonly clientResetHooks: Array<(c: Client) => void>;
+  readonly saves: SaveControl;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */
   diskWriteError(): string | null;
   /** Switches the client's database; false when the index is out of range. */

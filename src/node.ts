@@ -11,7 +11,13 @@ import { Server } from './server/server';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
 import { Persistence } from './persistence/persistence';
-import { provideWalInfo } from './persistence/info';
+import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
+import { SnapshotStore } from './persistence/snapshot';
+import { ChangeTracker } from './persistence/change-tracker';
+import { Snapshotter } from './persistence/snapshotter';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
@@ -47,6 +53,14 @@ export class Node implements NodeContext {
   readonly effects = new EffectStream();
   readonly server: Server;
   readonly persistence: Persistence;
+  /** Snapshots: opened at start when there is one (or the WAL is on), else on first SAVE. */
+  snapshotter: Snapshotter | null = null;
+  private opening: Promise<Snapshotter> | null = null;
+  readonly saves: SaveControl = {
+    inProgress: false,
+    start: (reason: string) => this.openSnapshots(false).then((sn) => sn.start(reason)).then(() => undefined),
+    schedule: () => this.snapshotter?.schedule(),
+  };
   private cron: NodeJS.Timeout | null = null;
   private readonly memory = new MemoryReleaser();
   private stopping = false;
@@ -87,6 +101,11 @@ export class Node implements NodeContext {
       log.child({ component: 'persistence' }),
     );
     provideWalInfo(this, this.persistence);
+    provideSnapshotInfo(this, () => this.snapshotter);
+    // SaveControl.inProgress reads live state (a store being opened counts as in progress).
+    Object.defineProperty(this.saves, 'inProgress', {
+      get: () => this.opening !== null || (this.snapshotter?.inProgress ?? false),
+    });
     config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
     config.onChange('appendonly', () => {
       if (v.appendonly) this.persistence.enableAtRunTime();
@@ -109,11 +128,45 @@ export class Node implements NodeContext {
     return this.persistence.writeError;
   }
 
+  /**
+   * Opens the snapshot store and starts tracking changes. `atStart`: the keyspace is empty and
+   * the snapshot is loaded into it; otherwise (first SAVE with the WAL off) every db is marked
+   * for a full write.
+   */
+  private openSnapshots(atStart: boolean): Promise<Snapshotter> {
+    if (this.snapshotter !== null) return Promise.resolve(this.snapshotter);
+    this.opening ??= (async () => {
+      const store = await SnapshotStore.open(this.config.v.dir, { databases: this.keyspace.dbs.length });
+      const tracker = new ChangeTracker();
+      if (atStart) {
+        // With a WAL tail to replay, expired keys stay until the replay is done: the logged
+        // commands saw them (as Redis keeps expired keys of an AOF's RDB preamble).
+        const loaded = await store.load(this.keyspace, this.config.v.appendonly ? -Infinity : Date.now());
+        this.log.info({ keys: loaded.keys, expiredSkipped: loaded.expiredSkipped, ms: Math.round(loaded.durationMs) }, 'snapshot loaded');
+        this.persistence.baseOffset = loaded.offset ?? 0;
+        const meta = store.lastCheckpoint;
+        if (meta !== null) this.lastSaveAt = meta.createdAt;
+        tracker.attach(this.keyspace);
+      } else {
+        tracker.attach(this.keyspace);
+        for (const db of this.keyspace.dbs) tracker.beforeWholeDbChange(db);
+      }
+      this.snapshotter = new Snapshotter(store, tracker, this.keyspace, this.persistence, this.log.child({ component: 'snapshot' }), (at) => {
+        this.lastSaveAt = at;
+      });
+      this.opening = null;
+      return this.snapshotter;
+    })();
+    return this.opening;
+  }
+
   async start(): Promise<void> {
-    mkdirSync(this.config.v.dir, { recursive: true });
-    if (this.config.v.appendonly) {
-      // The port opens only after the dataset is loaded, so no client sees a partial one.
-      const report = this.persistence.recover();
+    const v = this.config.v;
+    mkdirSync(v.dir, { recursive: true });
+    // The port opens only after the dataset is loaded, so no client sees a partial one.
+    if (v.appendonly || existsSync(path.join(v.dir, 'snapshot'))) await this.openSnapshots(true);
+    if (v.appendonly) {
+      const report = this.persistence.recover(this.persistence.baseOffset);
       this.log.info(
         { records: report.walRecords, keys: this.keyspace.keyCount, ms: Math.round(report.ms) },
         'DB loaded from the WAL',
@@ -136,6 +189,7 @@ export class Node implements NodeContext {
       const now = Date.now();
       this.server.closeIdleClients(this.config.v.timeout, now);
       this.memory.check(this.keyspace.keyCount, now);
+      this.snapshotter?.maybeAuto(now, this.config.v.snapshotWalBytes, this.config.v.snapshotInterval);
       if (!this.stopping) this.scheduleCron();
     }, period);
     this.cron.unref();
@@ -170,12 +224,13 @@ export class Node implements NodeContext {
     this.stopping = true;
     this.log.info({ reason }, 'shutting down');
     if (this.cron) clearTimeout(this.cron);
-    void this.server.close().finally(() => {
+    void this.server.close().finally(async () => {
       try {
         this.persistence.close();
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'could not sync the WAL at shutdown');
       }
+      await this.snapshotter?.store.close().catch(() => undefined);
       this.log.info('Cinnabar is now ready to exit, bye bye...');
       // The log destination may be asynchronous: exit once it has written everything.
       this.log.flush(() => process.exit(0));

@@ -15,6 +15,7 @@ import { infoCommands } from './info';
 import { commandCommands } from './command';
 import { configCommands } from './config';
 import { debugCommands } from './debug';
+import { saveCommands } from './save';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -32,5 +33,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...commandCommands,
     ...configCommands,
     ...debugCommands,
+    ...saveCommands,
   ];
 }

@@ -99,7 +99,8 @@ function expireGeneric(name: string, relative: boolean, seconds: boolean): Handl
     // A time already past deletes the key, logged as a DEL; otherwise the effect is logged
     // as PEXPIREAT with the absolute time, so replay does not depend on when it runs.
     // TODO(replication): a replica must keep the key and wait for its primary's DEL.
-    if (when <= now) {
+    // (Not while the WAL is replayed: the logged time was in the future when it ran.)
+    if (when <= now && !db.expiryPaused) {
       db.delete(key);
       node.effects.propagate(db.id, ['DEL', key]);
     } else {

@@ -31,6 +31,12 @@ export class Db {
   avgTtl = 0;
   /** Set while a snapshot needs to see writes before they happen; null otherwise. */
   observer: WriteObserver | null = null;
+  /**
+   * True while the WAL is replayed: nothing expires, as in Redis while loading. The log holds
+   * a DEL for every expiry the node saw, so replay must see keys as the logged commands did
+   * (an INCR on a key that expired since would otherwise recreate it without its TTL).
+   */
+  expiryPaused = false;
 
   constructor(
     public id: number,
@@ -46,7 +52,7 @@ export class Db {
     const v = this.dict.get(key);
     if (v === undefined || this.expires.size === 0) return v;
     const at = this.expires.get(key);
-    if (at !== undefined && at <= Date.now()) {
+    if (at !== undefined && at <= Date.now() && !this.expiryPaused) {
       this.wheel.forget();
       this.expireNow(key);
       return undefined;

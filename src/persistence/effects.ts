@@ -13,6 +13,8 @@ export class EffectStream {
   private readonly sinks: EffectSink[] = [];
   /** Effects a running command declared in place of itself (null: log the command as sent). */
   private declared: Array<[number, readonly string[]]> | null = null;
+  /** Commands that changed the dataset so far (expiry DELs are not counted). */
+  commandEffects = 0;
 
   /** True when someone consumes effects; when false nothing is recorded at all. */
   get active(): boolean {
@@ -47,8 +49,10 @@ export class EffectStream {
     const declared = this.declared;
     if (declared !== null) {
       this.declared = null;
+      this.commandEffects++;
       for (const [db, a] of declared) this.emit(db, a);
     } else if (changed) {
+      this.commandEffects++;
       this.emit(dbIndex, args);
     }
   }

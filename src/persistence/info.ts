@@ -4,6 +4,7 @@
 import { provideInfoFields, type InfoField } from '../commands/info';
 import type { NodeContext } from '../node-context';
 import type { Persistence } from './persistence';
+import type { Snapshotter } from './snapshotter';
 
 export function provideWalInfo(node: NodeContext, p: Persistence): void {
   provideInfoFields(node, 'persistence', (): InfoField[] => {
@@ -36,5 +37,31 @@ export function provideWalInfo(node: NodeContext, p: Persistence): void {
       ['wal_torn_tail_bytes', p.lastRecovery?.tornBytes ?? 0],
     );
     return fields;
+  });
+}
+
+/** Redis's rdb_* fields from the snapshot layer, plus snapshot_* fields of Cinnabar's own. */
+export function provideSnapshotInfo(node: NodeContext, snapshotter: () => Snapshotter | null): void {
+  provideInfoFields(node, 'persistence', (): InfoField[] => {
+    const s = snapshotter();
+    if (s === null) return [];
+    const st = s.stats;
+    const running = s.inProgress;
+    return [
+      ['rdb_changes_since_last_save', node.keyspace.dirty],
+      ['rdb_bgsave_in_progress', running ? 1 : 0],
+      ['rdb_last_save_time', Math.floor(node.lastSaveAt / 1000)],
+      ['rdb_last_bgsave_status', st.lastStatus],
+      ['rdb_last_bgsave_time_sec', st.lastDurationMs < 0 ? -1 : Math.round(st.lastDurationMs / 1000)],
+      ['rdb_current_bgsave_time_sec', running ? Math.round((Date.now() - st.startedAt) / 1000) : -1],
+      ['rdb_saves', st.saves],
+      ['snapshot_pending_keys', s.tracker.pendingKeys],
+      ['snapshot_covered_offset', s.store.coveredOffset ?? -1],
+      ['snapshot_last_duration_ms', Math.round(st.lastDurationMs)],
+      ['snapshot_last_worst_slice_ms', st.lastWorstSliceMs],
+      ['snapshot_last_keys_written', st.lastKeysWritten],
+      ['snapshot_wal_segments_deleted', st.deletedSegments],
+      ['snapshot_last_error', st.lastError],
+    ];
   });
 }

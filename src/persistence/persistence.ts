@@ -52,6 +52,8 @@ export class Persistence {
   lastRecovery: RecoveryReport | null = null;
   /** Stream offset the last snapshot covers: WAL bytes before it are no longer needed. */
   baseOffset = 0;
+  /** effects.commandEffects at the last beforeFlush: tells turns that wrote from the others. */
+  private commandEffectsSeen = 0;
 
   constructor(
     private readonly node: NodeContext,
@@ -67,7 +69,15 @@ export class Persistence {
   recover(fromOffset = 0): RecoveryReport {
     const t0 = performance.now();
     const client = replayClient(this.node);
-    const result: ReplayResult = readWal(this.walDir, { fromOffset, truncateTornTail: true }, (r) => this.apply(client, r));
+    const dbs = this.node.keyspace.dbs;
+    // Replay sees keys as the logged commands did: expiries the node saw are DELs in the log.
+    for (const db of dbs) db.expiryPaused = true;
+    let result: ReplayResult;
+    try {
+      result = readWal(this.walDir, { fromOffset, truncateTornTail: true }, (r) => this.apply(client, r));
+    } finally {
+      for (const db of dbs) db.expiryPaused = false;
+    }
     if (result.tornFile !== null) {
       this.log.warn({ file: result.tornFile, bytes: result.tornBytes }, 'WAL ended with a torn record (crash during a write): cut it off');
     }
@@ -121,7 +131,13 @@ export class Persistence {
   beforeFlush(): number {
     const wal = this.wal;
     if (wal === null) return 0;
+    const effects = this.node.effects.commandEffects;
+    const wroteThisTurn = effects !== this.commandEffectsSeen;
+    this.commandEffectsSeen = effects;
     const ok = wal.flush();
+    // While the disk fails, a turn whose commands changed nothing (reads, MISCONF refusals)
+    // answers at once, as Redis serves reads then; a turn that wrote waits for the disk.
+    if (!ok && !wroteThisTurn) return 0;
     if (wal.policy === 'always') return wal.offset > wal.syncedOffset ? wal.offset : 0;
     return ok ? 0 : wal.offset;
   }

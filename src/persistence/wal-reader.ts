@@ -3,7 +3,7 @@
 // is cut off and reported; damage anywhere else stops recovery with the file and position.
 
 import fs from 'node:fs';
-import { decodeRecord, type WalRecord } from './wal-record';
+import { decodeRecord, WAL_MAGIC, type WalRecord } from './wal-record';
 import { listSegments } from './wal-segments';
 
 export class WalCorruption extends Error {
@@ -64,7 +64,11 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
       }
       // A record that runs past the end of the last segment, or a zero-filled tail, is a
       // write the crash interrupted. Anything else is damage.
-      const torn = isLast && (d.kind === 'incomplete' || allZero(buf, pos) || tornChecksumAtTail(buf, pos));
+      // (A length grown by damage also reads as incomplete: it is torn only when no whole
+      // record follows.)
+      const torn =
+        isLast &&
+        ((d.kind === 'incomplete' && !recordFollows(buf, pos, seg.start)) || allZero(buf, pos) || tornChecksumAtTail(buf, pos));
       if (!torn) {
         throw new WalCorruption(seg.file, pos, d.kind === 'corrupt' ? d.reason : 'truncated record');
       }
@@ -92,4 +96,21 @@ function tornChecksumAtTail(buf: Buffer, pos: number): boolean {
   if (pos + 12 + bodyLen !== buf.length) return false;
   const tail = Math.min(8, bodyLen);
   return allZero(buf.subarray(buf.length - tail), 0);
+}
+
+const MAGIC_BYTES = Buffer.alloc(4);
+MAGIC_BYTES.writeUInt32LE(WAL_MAGIC);
+
+/**
+ * True when a whole, valid record sits somewhere after `pos` at the place the stream says
+ * it belongs (its offset is its position): then the record at `pos` is not the interrupted
+ * last write, its length field is damaged.
+ */
+function recordFollows(buf: Buffer, pos: number, segmentStart: number): boolean {
+  for (let m = buf.indexOf(MAGIC_BYTES, pos + 9); m >= 0; m = buf.indexOf(MAGIC_BYTES, m + 1)) {
+    const at = m - 8;
+    const d = decodeRecord(buf, at);
+    if (d.kind === 'record' && d.record.offset === segmentStart + at) return true;
+  }
+  return false;
 }

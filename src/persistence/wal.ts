@@ -131,9 +131,17 @@ export class Wal implements EffectSink {
   }
 
   private rotate(): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(segmentPath(this.opts.dir, this.writtenOffset), 'a');
+    } catch {
+      // No new segment (EMFILE, ENOSPC on the directory...): nothing is lost, records keep
+      // going to the current one and rotation is tried again after the next write.
+      return;
+    }
     this.retiring.push(this.fd);
     this.segmentStart = this.writtenOffset;
-    this.fd = fs.openSync(segmentPath(this.opts.dir, this.segmentStart), 'a');
+    this.fd = fd;
     this.segmentSize = 0;
     this.stats.segmentsCreated++;
     if (this.policy !== 'always' && !this.fsyncing) this.startFsync();
@@ -145,14 +153,22 @@ export class Wal implements EffectSink {
     if (this.syncedOffset === this.writtenOffset && this.retiring.length === 0) return;
     this.fsyncing = true;
     const target = this.writtenOffset;
-    const fds = [...this.retiring, this.fd];
+    const current = this.fd;
+    const fds = [...this.retiring, current];
     this.retiring = [];
     let left = fds.length;
     let failure: NodeJS.ErrnoException | null = null;
     for (const fd of fds) {
       fs.fsync(fd, (err) => {
         if (err) failure = err;
-        if (fd !== this.fd) fs.close(fd, () => undefined);
+        // Retired segments are closed once synced; one that failed stays queued for the retry.
+        // The segment that was current may have rotated out during this fsync: rotate()
+        // queued it, so the next fsync syncs and closes it (closing it here would leave a
+        // closed descriptor in the queue).
+        if (fd !== current) {
+          if (err) this.retiring.push(fd);
+          else fs.close(fd, () => undefined);
+        }
         if (--left > 0) return;
         this.fsyncing = false;
         if (failure !== null) {
@@ -162,6 +178,9 @@ export class Wal implements EffectSink {
         this.stats.fsyncs++;
         this.stats.lastFsyncAt = Date.now();
         if (target > this.syncedOffset) this.syncedOffset = target;
+        // After a failed fsync nothing new is written (writes get MISCONF), so flush() never
+        // runs recover(): a successful fsync with nothing left unwritten has to end it.
+        if (this.lastError !== null && this.used === 0) this.recover();
         if (this.policy === 'always') this.opts.onDurable(this.syncedOffset);
         // Turns that wrote while this fsync ran share the next one.
         if (this.policy === 'always' && this.writtenOffset > this.syncedOffset) this.startFsync();

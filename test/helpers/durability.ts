@@ -1,0 +1,137 @@
+// Helpers for the durability tests: data directories that outlive a node across restarts,
+// a parser for raw RESP replies, and a dump of every key of every database (type, value,
+// absolute expiry) to compare a keyspace before and after a restart.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RawConnection } from './resp';
+
+/** Anything with tap's teardown(). */
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** A temporary data directory kept across node restarts, removed when the test ends. */
+export function dataDir(t: Teardown, prefix = 'cinnabar-durability-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export type Reply = string | number | null | ReplyError | Reply[];
+
+export class ReplyError {
+  constructor(readonly message: string) {}
+}
+
+/** Parses one complete RESP2 reply (as RawConnection returns it). */
+export function parseReply(raw: string): Reply {
+  const [value, end] = parseAt(raw, 0);
+  if (end !== raw.length) throw new Error(`trailing bytes after reply: ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function parseAt(s: string, pos: number): [Reply, number] {
+  const nl = s.indexOf('\r\n', pos);
+  const line = s.slice(pos + 1, nl);
+  const next = nl + 2;
+  switch (s[pos]) {
+    case '+':
+      return [line, next];
+    case '-':
+      return [new ReplyError(line), next];
+    case ':':
+      return [Number(line), next];
+    case '$': {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      return [s.slice(next, next + n), next + n + 2];
+    }
+    case '*': {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      const items: Reply[] = [];
+      let p = next;
+      for (let i = 0; i < n; i++) {
+        const [v, e] = parseAt(s, p);
+        items.push(v);
+        p = e;
+      }
+      return [items, p];
+    }
+    default:
+      throw new Error(`unexpected reply ${JSON.stringify(s.slice(pos, pos + 40))}`);
+  }
+}
+
+/** Sends a command and parses its reply. */
+export async function call(c: RawConnection, ...args: string[]): Promise<Reply> {
+  return parseReply(await c.call(...args));
+}
+
+/** Sends many commands in one write and returns their parsed replies in order. */
+export async function pipeline(c: RawConnection, commands: string[][]): Promise<Reply[]> {
+  for (const cmd of commands) c.send(...cmd);
+  const out: Reply[] = [];
+  for (let i = 0; i < commands.length; i++) out.push(parseReply(await c.reply(10000)));
+  return out;
+}
+
+/** One key as a client sees it. */
+export interface DumpedKey {
+  type: string;
+  value: string;
+  /** PEXPIRETIME: absolute expiry in ms, -1 without one. */
+  pexpiretime: number;
+}
+
+/** Every key of databases 0..dbs-1, as "db:key" → type, value, absolute expiry. */
+export async function dumpKeyspace(port: number, dbs = 16): Promise<Map<string, DumpedKey>> {
+  const c = await RawConnection.connect(port);
+  try {
+    const out = new Map<string, DumpedKey>();
+    for (let db = 0; db < dbs; db++) {
+      await call(c, 'SELECT', String(db));
+      const keys = (await call(c, 'KEYS', '*')) as string[];
+      const replies = await pipeline(
+        c,
+        keys.flatMap((k) => [['TYPE', k], ['GET', k], ['PEXPIRETIME', k]]),
+      );
+      keys.forEach((k, i) => {
+        const [type, value, at] = replies.slice(i * 3, i * 3 + 3);
+        if (type !== 'string') throw new Error(`dumpKeyspace: teach me to dump a ${String(type)} (key ${k} in db ${db})`);
+        out.set(`${db}:${k}`, { type, value: value as string, pexpiretime: at as number });
+      });
+    }
+    return out;
+  } finally {
+    c.close();
+  }
+}
+
+/** Sorted entries, for tap's t.same with a readable diff. */
+export function sortedEntries(m: Map<string, DumpedKey>): Array<[string, DumpedKey]> {
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** A value of INFO persistence (or any INFO section), as a string. */
+export async function infoField(c: RawConnection, name: string): Promise<string> {
+  const text = (await call(c, 'INFO', 'persistence')) as string;
+  const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(text);
+  if (m === null) throw new Error(`no ${name} in INFO persistence`);
+  return m[1];
+}
+
+/** Deterministic PRNG (LCG) so a failing run can be replayed from its seed. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
