@@ -39,6 +39,15 @@ export interface RestartVariant {
  */
 export const CINNABAR_RESTART_VARIANTS: RestartVariant[] = [
   { label: 'WAL replay', server: 'target', args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] },
+  {
+    label: 'snapshot + WAL',
+    server: 'target',
+    args: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
+    // SAVE answers once the LMDB snapshot is durable; the WAL before it is then deleted.
+    beforeStop: async (c) => {
+      await c.command(['SAVE']);
+    },
+  },
 ];
 
 const REDIS_RESTART_VARIANTS: RestartVariant[] = [

@@ -125,9 +125,36 @@ export class Wal implements EffectSink {
     this.used = 0;
     if (this.lastError !== null) this.recover();
     if (this.segmentSize >= this.opts.segmentBytes) this.rotate();
-    if (this.policy === 'always') this.startFsync();
+    if (this.policy === 'always') this.syncAlways();
     else this.opts.onDurable(this.writtenOffset);
     return true;
+  }
+
+  /**
+   * appendfsync always: fdatasync before this turn's replies go out, on the event loop, as
+   * Redis does in beforeSleep. Clients that send while it runs are all served by the next
+   * turn's single write and fsync. (An fsync on the thread pool with replies held meanwhile
+   * split the clients into two alternating groups: half the commands per fsync, ~0.6× Redis's
+   * SET rate with -c 50; this measured ~0.8-0.9×.) A failure is retried by the background
+   * fsync, which releases the held replies when it succeeds.
+   */
+  private syncAlways(): void {
+    if (this.fsyncing) return;
+    try {
+      for (const fd of this.retiring) {
+        fs.fdatasyncSync(fd);
+        fs.closeSync(fd);
+      }
+      this.retiring = [];
+      fs.fdatasyncSync(this.fd);
+    } catch (err) {
+      this.fail(err as NodeJS.ErrnoException);
+      return;
+    }
+    this.stats.fsyncs++;
+    this.stats.lastFsyncAt = Date.now();
+    this.syncedOffset = this.writtenOffset;
+    this.opts.onDurable(this.syncedOffset);
   }
 
   private rotate(): void {
