@@ -80,3 +80,27 @@ t.test('SAVE with the WAL off is loaded at the next start', async (t) => {
   t.equal(await c.call('BGSAVE', 'x'), '-ERR syntax error\r\n');
   c.close();
 });
+
+t.test('kill -9 in the middle of a snapshot loses nothing', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-snap-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const args = ['--appendfsync', 'always'];
+  for (let round = 0; round < 3; round++) {
+    const node = await startCinnabar(t, { dir, args });
+    const c = await RawConnection.connect(node.port);
+    for (let i = 0; i < 20000; i++) c.send('SET', `r${round}:${i}`, 'x'.repeat(50));
+    for (let i = 0; i < 20000; i++) await c.reply();
+    await c.call('INCR', 'rounds');
+    t.equal(await c.call('BGSAVE'), '+Background saving started\r\n');
+    // Killed while the checkpoint is being serialized or committed.
+    await new Promise((r) => setTimeout(r, 5 + round * 20));
+    c.close();
+    await node.stop('SIGKILL');
+  }
+  const node = await startCinnabar(t, { dir, args });
+  const c = await RawConnection.connect(node.port);
+  t.equal(await c.call('DBSIZE'), ':60001\r\n', 'every acknowledged key is back');
+  t.equal(await c.call('GET', 'rounds'), '$1\r\n3\r\n');
+  t.equal(await c.call('GET', 'r2:19999'), '$50\r\n' + 'x'.repeat(50) + '\r\n');
+  c.close();
+});
