@@ -21,6 +21,7 @@
 // Every number here is written to disk: it never changes; new tags and flags are appended
 // (pinned by test/unit/value-codec.test.ts).
 
+import { latin1 } from '../resp/latin1';
 import { createHash } from 'node:crypto';
 import type { TypedValue, Value } from '../keyspace/value';
 
@@ -202,10 +203,10 @@ export class EntryReader {
       p += len;
     } else {
       if (ke - ks < 1 || buf[ks] !== KeyKind.Direct) throw new Error('snapshot entry has a bad key');
-      this.key = buf.latin1Slice(ks + 1, ke);
+      this.key = latin1(b, ks + 1, ke);
     }
     if (tag === ValueTag.String) {
-      this.value = buf.latin1Slice(p, ve);
+      this.value = latin1(b, p, ve);
     } else {
       const codec = codecsByTag.get(tag);
       if (codec === undefined) throw new Error(`snapshot entry has unknown type tag ${tag}`);

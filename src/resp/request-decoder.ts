@@ -4,6 +4,7 @@
 // latin1 strings so no stored value pins a socket chunk.
 
 import { splitArgs } from './split-args';
+import { latin1 } from './latin1';
 
 /** What the decoder hands complete requests to. `command` returns false to pause parsing. */
 export interface RequestSink {
@@ -21,66 +22,6 @@ const INT_MAX = 2147483647;
 /** Leftovers smaller than this are copied so they do not pin the socket chunk they came from. */
 const COPY_LEFTOVER_BELOW = 4096;
 
-/**
- * Buffer's own latin1 decoder, called directly: `buf.toString('latin1', a, b)` goes through
- * argument checks and a slice wrapper that cost ~10% of a pipelined SET/GET run (measured
- * with --cpu-prof under redis-benchmark -P 16).
- */
-interface Latin1Slicer {
-  latin1Slice(start: number, end: number): string;
-}
-
-/**
- * Short strings are built with String.fromCharCode and explicit arguments: ~25 ns for 16
- * bytes against ~60 ns for the native latin1Slice call (cpuUsage over 5M calls). Keys and
- * small values of pipelined commands are mostly this short.
- */
-const fc = String.fromCharCode;
-
-function shortLatin1(b: Buffer, s: number, n: number): string {
-  switch (n) {
-    case 0:
-      return '';
-    case 1:
-      return fc(b[s]);
-    case 2:
-      return fc(b[s], b[s + 1]);
-    case 3:
-      return fc(b[s], b[s + 1], b[s + 2]);
-    case 4:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3]);
-    case 5:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
-    case 6:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
-    case 7:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
-    case 8:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
-    case 9:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8]);
-    case 10:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9]);
-    case 11:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10]);
-    case 12:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11]);
-    case 13:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12]);
-    case 14:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13]);
-    case 15:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14]);
-    case 16:
-      return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
-    default:
-      return (b as unknown as Latin1Slicer).latin1Slice(s, s + n);
-  }
-}
-
-function latin1(buf: Buffer, start: number, end: number): string {
-  return shortLatin1(buf, start, end - start);
-}
 
 /**
  * Command names repeat endlessly, so the first arg of a request is looked up among the
