@@ -30,11 +30,12 @@ export interface SnapshotWorkerData {
 export type ToWorker =
   /** Stream every entry out as `entries` batches, then `loaded`. */
   | { t: 'load'; databases: number }
-  /** Start the checkpoint's write transaction; `dbs` are the Redis dbs it will write. */
+  /** A checkpoint starts; `dbs` are the Redis dbs its batches write. */
   | { t: 'begin'; dbs: number[] }
   | { t: 'ops'; buf: ArrayBuffer; length: number }
-  /** Write the meta record and commit; reply `committed` once durable. */
+  /** Apply the batches and the meta record in one transaction; reply `committed` once durable. */
   | { t: 'commit'; offset: number; createdAt: number }
+  /** Drop the batches; reply `aborted`. */
   | { t: 'abort' };
 
 export type FromWorker =

@@ -320,7 +320,10 @@ type Capture =
 /** One database's work: the key/expiry maps as they were at the offset, and what to write. */
 interface Source {
   index: number;
-  /** The maps themselves: FLUSHDB replaces them and SWAPDB moves them to the other Db, never emptying them in place, so following them is following the state at the offset. */
+  /**
+   * The maps themselves. FLUSHDB replaces a db's maps and SWAPDB moves them to the other Db;
+   * neither empties them in place, so writes are attributed by map (byDict), not by Db.
+   */
   dict: Map<string, Value>;
   expires: Map<string, number>;
   /** Rewrite the db: clear it, then every key (else only `pending`). */
@@ -382,13 +385,12 @@ class Checkpoint implements WriteObserver {
       this.byDict.set(s.dict, s);
     });
     tracker.checkpointObserver = this;
+    const replies = { message: (m: FromWorker) => this.onWorker(m), fail: (e: Error) => this.workerLost(e) };
     store
       .beginTransaction(
         this.sources.map((s) => s.index),
-        {
-        message: (m) => this.onWorker(m),
-        fail: (e) => this.workerLost(e),
-      })
+        replies,
+      )
       .then(
         (w) => {
           if (this.finished) return;
