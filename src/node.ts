@@ -56,11 +56,9 @@ export class Node implements NodeContext {
   /** Snapshots: opened at start when there is one (or the WAL is on), else on first SAVE. */
   snapshotter: Snapshotter | null = null;
   private opening: Promise<Snapshotter> | null = null;
-  readonly saves: SaveControl = {
-    inProgress: false,
-    start: (reason: string) => this.openSnapshots(false).then((sn) => sn.start(reason)).then(() => undefined),
-    schedule: () => this.snapshotter?.schedule(),
-  };
+  /** SAVE/BGSAVE/BGREWRITEAOF's view of the snapshot layer. */
+  readonly saves: SaveControl = new NodeSaves(this);
+
   private cron: NodeJS.Timeout | null = null;
   private readonly memory = new MemoryReleaser();
   private stopping = false;
@@ -102,10 +100,6 @@ export class Node implements NodeContext {
     );
     provideWalInfo(this, this.persistence);
     provideSnapshotInfo(this, () => this.snapshotter);
-    // SaveControl.inProgress reads live state (a store being opened counts as in progress).
-    Object.defineProperty(this.saves, 'inProgress', {
-      get: () => this.opening !== null || (this.snapshotter?.inProgress ?? false),
-    });
     config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
     config.onChange('appendonly', () => {
       if (v.appendonly) this.persistence.enableAtRunTime();
@@ -128,12 +122,17 @@ export class Node implements NodeContext {
     return this.persistence.writeError;
   }
 
+  /** A snapshot store being opened (first SAVE with the WAL off) counts as a save in progress. */
+  get savePending(): boolean {
+    return this.opening !== null || (this.snapshotter?.inProgress ?? false);
+  }
+
   /**
    * Opens the snapshot store and starts tracking changes. `atStart`: the keyspace is empty and
    * the snapshot is loaded into it; otherwise (first SAVE with the WAL off) every db is marked
    * for a full write.
    */
-  private openSnapshots(atStart: boolean): Promise<Snapshotter> {
+  openSnapshots(atStart: boolean): Promise<Snapshotter> {
     if (this.snapshotter !== null) return Promise.resolve(this.snapshotter);
     this.opening ??= (async () => {
       const store = await SnapshotStore.open(this.config.v.dir, { databases: this.keyspace.dbs.length });
@@ -235,5 +234,23 @@ export class Node implements NodeContext {
       // The log destination may be asynchronous: exit once it has written everything.
       this.log.flush(() => process.exit(0));
     });
+  }
+}
+
+/** SaveControl over a node's snapshot layer, opening the store on first use. */
+class NodeSaves implements SaveControl {
+  constructor(private readonly node: Node) {}
+
+  get inProgress(): boolean {
+    return this.node.savePending;
+  }
+
+  async start(reason: string): Promise<void> {
+    const snapshots = await this.node.openSnapshots(false);
+    await snapshots.start(reason);
+  }
+
+  schedule(): void {
+    this.node.snapshotter?.schedule();
   }
 }
