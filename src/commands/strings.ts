@@ -5,7 +5,7 @@
 
 import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
-import type { CommandSpec } from './spec';
+import { keyCommand, type CommandSpec, type Handler } from './spec';
 import { Err } from '../errors';
 import { R } from '../resp/replies';
 import { isI64, parseI64, parseI64Exact } from './args';
@@ -371,16 +371,17 @@ function decrbyCmd(c: Client, args: string[], node: NodeContext): void {
 
 // ── Table ─────────────────────────────────────────────────────────────────────────────
 
+/** A string command's declaration (docs group "string"). */
 function spec(
   name: string,
   arity: number,
   flags: CommandSpec['flags'],
-  run: CommandSpec['run'],
+  run: Handler,
   firstKey = 1,
   lastKey = 1,
   step = 1,
 ): CommandSpec {
-  return { name, arity, flags, firstKey, lastKey, step, group: 'string', run };
+  return keyCommand(name, arity, flags, 'string', run, firstKey, lastKey, step);
 }
 
 export const stringCommands: CommandSpec[] = [
