@@ -20,6 +20,8 @@ export interface ClientHost {
 
 /** Above this many characters pending, the reply string is moved into a Buffer chunk. */
 const OUT_STRING_MAX = 32 * 1024 * 1024;
+/** Unsent reply bytes above which a client's further commands wait (bounded memory). */
+export const OUTPUT_BACKLOG_MAX = 64 * 1024 * 1024;
 
 export class Client implements RequestSink {
   /** Pending reply bytes (latin1) not yet handed to the socket. */
@@ -75,8 +77,20 @@ export class Client implements RequestSink {
   // ── RequestSink ───────────────────────────────────────────────────────────
   command(args: string[]): boolean {
     this.host.execute(this, args);
+    if (this.outChunks !== null && this.spilledBytes > OUTPUT_BACKLOG_MAX) {
+      // Replies are piling up faster than they can be sent (a pipeline of big GETs from a
+      // client that does not read): stop running its commands until they drain.
+      this.outputBlocked = true;
+      this.decoder.pause();
+      return false;
+    }
     return !this.closeAfterReply && !this.closed && !this.waiting;
   }
+
+  /** Bytes of reply moved from `out` into `outChunks` since the last flush. */
+  spilledBytes = 0;
+  /** Commands are held back until the reply backlog drains (see command()). */
+  outputBlocked = false;
 
   /**
    * True while a command of this client finishes asynchronously (SAVE, blocking pops): its
@@ -94,7 +108,7 @@ export class Client implements RequestSink {
   resumeCommands(): void {
     if (!this.waiting) return;
     this.waiting = false;
-    if (!this.closed) this.decoder.resume(this);
+    if (!this.closed && !this.outputBlocked) this.decoder.resume(this);
   }
 
   protocolError(message: string): void {
@@ -108,6 +122,7 @@ export class Client implements RequestSink {
       if (this.outChunks === null) this.host.scheduleFlush(this);
     } else if (this.out.length + s.length > OUT_STRING_MAX) {
       (this.outChunks ??= []).push(Buffer.from(this.out, 'latin1'));
+      this.spilledBytes += this.out.length;
       this.out = '';
     }
     this.out += s;

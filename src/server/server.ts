@@ -96,7 +96,9 @@ export class Server implements ClientHost {
       }
     });
     socket.on('drain', () => {
-      if (socket.isPaused() && !c.closed) socket.resume();
+      if (c.closed) return;
+      if (socket.isPaused()) socket.resume();
+      this.unblockOutput(c);
     });
     socket.on('error', () => c.close());
     socket.on('close', () => c.close());
@@ -207,6 +209,7 @@ export class Server implements ClientHost {
       if (c.out.length > 0) socket.write(c.out, 'latin1');
       socket.uncork();
       c.outChunks = null;
+      c.spilledBytes = 0;
     } else if (n > 0) {
       socket.write(c.out, 'latin1');
     }
@@ -214,9 +217,19 @@ export class Server implements ClientHost {
     this.stats.netOutputBytes += n;
     if (c.closeAfterReply) {
       c.closeGracefully();
-    } else if (socket.writableLength > PAUSE_READ_ABOVE && !socket.isPaused()) {
-      socket.pause();
+    } else if (socket.writableLength > PAUSE_READ_ABOVE) {
+      if (!socket.isPaused()) socket.pause();
+    } else if (c.outputBlocked) {
+      // The backlog went to the kernel: run the commands that waited behind it (next turn).
+      setImmediate(() => this.unblockOutput(c));
     }
+  }
+
+  /** Resumes a client whose commands waited for its reply backlog to drain. */
+  private unblockOutput(c: Client): void {
+    if (!c.outputBlocked || c.closed) return;
+    c.outputBlocked = false;
+    if (!c.waiting) c.decoder.resume(c);
   }
 
   /** Closes clients idle longer than `timeout` seconds (0 = never). */
