@@ -4,6 +4,7 @@
 
 import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
+import type { Db } from '../keyspace/db';
 import type { CommandSpec, Handler } from './spec';
 import { keyCommand } from './spec';
 import { Err } from '../errors';
@@ -96,18 +97,7 @@ function expireGeneric(name: string, relative: boolean, seconds: boolean): Handl
       if (flags & GT && (current === undefined || when <= current)) return c.write(R.zero);
       if (flags & LT && current !== undefined && when >= current) return c.write(R.zero);
     }
-    // A time already past deletes the key, logged as a DEL; otherwise the effect is logged
-    // as PEXPIREAT with the absolute time, so replay does not depend on when it runs.
-    // TODO(replication): a replica must keep the key and wait for its primary's DEL.
-    // (Not while the WAL is replayed: the logged time was in the future when it ran.)
-    if (when <= now && !db.expiryPaused) {
-      db.delete(key);
-      node.effects.propagate(db.id, ['DEL', key]);
-    } else {
-      db.setExpire(key, when);
-      node.effects.propagate(db.id, ['PEXPIREAT', key, msString(when)]);
-    }
-    node.keyspace.modified(db, key);
+    expireKeyAt(node, db, key, when, now);
     c.write(R.one);
   };
 }
@@ -124,6 +114,24 @@ function exactMs(ms: number): bigint {
 }
 
 /** An absolute expiry as a decimal a later PEXPIREAT parses back to the same double. */
+/**
+ * Gives an existing key the absolute expiry `at` (EXPIRE family, GETEX). A time already past
+ * deletes the key, logged as a DEL; otherwise the effect is logged as PEXPIREAT with the
+ * absolute time, so replay does not depend on when it runs. (Not while the WAL is replayed:
+ * the logged time was in the future when it ran.)
+ * TODO(replication): a replica must keep the key and wait for its primary's DEL.
+ */
+export function expireKeyAt(node: NodeContext, db: Db, key: string, at: number, now = Date.now()): void {
+  if (at <= now && !db.expiryPaused) {
+    db.delete(key);
+    node.effects.propagate(db.id, ['DEL', key]);
+  } else {
+    db.setExpire(key, at);
+    node.effects.propagate(db.id, ['PEXPIREAT', key, msString(at)]);
+  }
+  node.keyspace.modified(db, key);
+}
+
 function msString(ms: number): string {
   return Number.isSafeInteger(ms) ? String(ms) : String(exactMs(ms));
 }

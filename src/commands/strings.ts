@@ -10,6 +10,7 @@ import { Err } from '../errors';
 import { R } from '../resp/replies';
 import { isI64, parseI64, parseI64Exact } from './args';
 import { readString, writeString } from './lookup';
+import { expireKeyAt } from './expire';
 
 // ── SET family option parsing (parseExtendedStringArgumentsOrReply) ─────────────────────
 
@@ -196,14 +197,8 @@ function getex(c: Client, args: string[], node: NodeContext): void {
   c.bulk(v);
   const db = c.db;
   if (at !== undefined) {
-    if (opts.flags & (EXAT | PXAT) && at <= Date.now()) {
-      db.delete(key);
-      node.effects.propagate(db.id, ['DEL', key]);
-    } else {
-      db.setExpire(key, at);
-      node.effects.propagate(db.id, ['PEXPIREAT', key, String(at)]);
-    }
-    node.keyspace.modified(db, key);
+    // EX/PX times are always ahead of now; an EXAT/PXAT in the past deletes the key.
+    expireKeyAt(node, db, key, at);
   } else if (opts.flags & PERSIST) {
     if (db.persist(key)) {
       node.keyspace.modified(db, key);

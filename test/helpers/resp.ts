@@ -133,3 +133,16 @@ export function frameLength(s: string, pos: number): number {
       throw new Error(`bad RESP type ${JSON.stringify(type)} in ${JSON.stringify(s.slice(pos, pos + 40))}`);
   }
 }
+
+/** Parses a flat RESP2 array of bulk strings (KEYS, the key list of SCAN). */
+export function bulks(s: string): string[] {
+  const out: string[] = [];
+  let p = s.indexOf('\r\n') + 2;
+  while (p < s.length) {
+    const nl = s.indexOf('\r\n', p);
+    const len = Number(s.slice(p + 1, nl));
+    out.push(s.slice(nl + 2, nl + 2 + len));
+    p = nl + 2 + len + 2;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { startRedis } from '../helpers/server';
-import { RawConnection } from '../helpers/resp';
+import { RawConnection, bulks } from '../helpers/resp';
 import { globMatch } from '../../src/keyspace/glob';
 
 /** Deterministic PRNG so a failure reproduces (mulberry32). */
@@ -25,18 +25,6 @@ function encode(args: string[]): string {
   let s = '*' + args.length + '\r\n';
   for (const a of args) s += '$' + a.length + '\r\n' + a + '\r\n';
   return s;
-}
-
-function bulks(s: string): string[] {
-  const out: string[] = [];
-  let p = s.indexOf('\r\n') + 2;
-  while (p < s.length) {
-    const nl = s.indexOf('\r\n', p);
-    const len = Number(s.slice(p + 1, nl));
-    out.push(s.slice(nl + 2, nl + 2 + len));
-    p = nl + 2 + len + 2;
-  }
-  return out;
 }
 
 t.test('globMatch agrees with KEYS on redis-server', async (t) => {

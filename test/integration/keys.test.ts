@@ -4,20 +4,8 @@
 
 import t, { type Test } from 'tap';
 import { startCinnabar } from '../helpers/server';
-import { RawConnection } from '../helpers/resp';
+import { RawConnection, bulks } from '../helpers/resp';
 
-/** Parses a flat RESP2 array of bulk strings (KEYS, the key list of SCAN). */
-function bulks(s: string): string[] {
-  const out: string[] = [];
-  let p = s.indexOf('\r\n') + 2;
-  while (p < s.length) {
-    const nl = s.indexOf('\r\n', p);
-    const len = Number(s.slice(p + 1, nl));
-    out.push(s.slice(nl + 2, nl + 2 + len));
-    p = nl + 2 + len + 2;
-  }
-  return out;
-}
 
 /** Splits a SCAN reply into its cursor and keys. */
 function scanReply(s: string): { cursor: string; keys: string[] } {
