@@ -3,6 +3,10 @@
 // (WAL, replication, WATCH, notifications) attach to.
 
 import { Db, type ExpiryListener } from './db';
+import type { NotifyClassFlag } from './notify-types';
+
+/** Receives keyspace events (pub/sub keyspace notifications). */
+export type NotifyHook = (cls: NotifyClassFlag, event: string, db: Db, key: string) => void;
 
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -47,6 +51,34 @@ export class Keyspace implements ExpiryListener {
 
   onModified(hook: ExpiredHook): void {
     this.modifiedHooks.push(hook);
+  }
+
+  private readonly notifyHooks: NotifyHook[] = [];
+
+  /**
+   * A keyspace event happened (Redis's notifyKeyspaceEvent): every write command calls this
+   * once per event it causes, with the class and event name Redis uses.
+   */
+  notify(cls: NotifyClassFlag, event: string, db: Db, key: string): void {
+    if (this.notifyHooks.length !== 0) for (const h of this.notifyHooks) h(cls, event, db, key);
+  }
+
+  onNotify(hook: NotifyHook): void {
+    this.notifyHooks.push(hook);
+  }
+
+  private readonly keyReadyHooks: ExpiredHook[] = [];
+
+  /**
+   * `key` in `db` may now serve clients blocked on it (Redis's signalKeyAsReady): a list,
+   * sorted set or stream gained elements, or a key was created or replaced.
+   */
+  signalKeyAsReady(db: Db, key: string): void {
+    if (this.keyReadyHooks.length !== 0) for (const h of this.keyReadyHooks) h(db, key);
+  }
+
+  onKeyReady(hook: ExpiredHook): void {
+    this.keyReadyHooks.push(hook);
   }
 
   /** Hooks told when FLUSHDB (a db) or FLUSHALL (null) empties databases (WAL, WATCH). */
