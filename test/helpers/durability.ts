@@ -81,9 +81,39 @@ export async function pipeline(c: RawConnection, commands: string[][]): Promise<
 /** One key as a client sees it. */
 export interface DumpedKey {
   type: string;
-  value: string;
+  /** The string, or a canonical rendering of a collection (see dumpCommand). */
+  value: string | string[];
   /** PEXPIRETIME: absolute expiry in ms, -1 without one. */
   pexpiretime: number;
+}
+
+/** The command that reads a whole value of `type`. */
+function dumpCommand(type: string, key: string): string[] {
+  switch (type) {
+    case 'string':
+      return ['GET', key];
+    case 'list':
+      return ['LRANGE', key, '0', '-1'];
+    case 'set':
+      return ['SMEMBERS', key];
+    case 'hash':
+      return ['HGETALL', key];
+    case 'zset':
+      return ['ZRANGE', key, '0', '-1', 'WITHSCORES'];
+    default:
+      throw new Error(`dumpKeyspace: teach me to dump a ${type} (key ${key})`);
+  }
+}
+
+/** Unordered collections in a canonical order: set members sorted, hash pairs sorted by field. */
+function canonical(type: string, value: Reply): string | string[] {
+  if (type === 'string' || type === 'list' || type === 'zset') return value as string | string[];
+  const items = value as string[];
+  if (type === 'set') return [...items].sort();
+  const pairs: string[][] = [];
+  for (let i = 0; i < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return pairs.flat();
 }
 
 /** Every key of databases 0..dbs-1, as "db:key" → type, value, absolute expiry. */
@@ -94,14 +124,14 @@ export async function dumpKeyspace(port: number, dbs = 16): Promise<Map<string, 
     for (let db = 0; db < dbs; db++) {
       await call(c, 'SELECT', String(db));
       const keys = (await call(c, 'KEYS', '*')) as string[];
+      const types = (await pipeline(c, keys.map((k) => ['TYPE', k]))) as string[];
       const replies = await pipeline(
         c,
-        keys.flatMap((k) => [['TYPE', k], ['GET', k], ['PEXPIRETIME', k]]),
+        keys.flatMap((k, i) => [dumpCommand(types[i], k), ['PEXPIRETIME', k]]),
       );
       keys.forEach((k, i) => {
-        const [type, value, at] = replies.slice(i * 3, i * 3 + 3);
-        if (type !== 'string') throw new Error(`dumpKeyspace: teach me to dump a ${String(type)} (key ${k} in db ${db})`);
-        out.set(`${db}:${k}`, { type, value: value as string, pexpiretime: at as number });
+        const [value, at] = replies.slice(i * 2, i * 2 + 2);
+        out.set(`${db}:${k}`, { type: types[i], value: canonical(types[i], value), pexpiretime: at as number });
       });
     }
     return out;
