@@ -56,6 +56,8 @@ export class Client implements RequestSink {
   readonly subscriptions = { channels: new Set<string>(), patterns: new Set<string>(), shardChannels: new Set<string>() };
   /** Commands queued since MULTI, or null outside a transaction. */
   multiQueue: string[][] | null = null;
+  /** True while EXEC runs the queued commands: blocking commands then answer as if timed out. */
+  inExec = false;
   /** Set while the client waits in a blocking command; CLIENT UNBLOCK calls it (true: with an error). */
   unblock: ((withError: boolean) => void) | null = null;
   readonly decoder: RequestDecoder;
