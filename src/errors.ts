@@ -100,5 +100,4 @@ export const Err = {
   numkeysPositive: 'ERR numkeys should be greater than 0',
   countPositive: 'ERR count should be greater than 0',
   valueOutOfRangePlain: 'ERR value is out of range',
-  zrandRange: 'ERR value is out of range, must be between -9223372036854775807 and 9223372036854775807',
 } as const;

@@ -347,11 +347,11 @@ function zrangeGeneric(store: boolean, fixedType: RangeType, fixedDirection: Dir
         offset = o;
         limit = l;
         j += 2;
-      } else if (fixedDirection === 'auto' && is(opt, 'rev')) {
+      } else if (direction === 'auto' && is(opt, 'rev')) {
         direction = 'reverse';
-      } else if (fixedType === 'auto' && is(opt, 'bylex')) {
+      } else if (type === 'auto' && is(opt, 'bylex')) {
         type = 'lex';
-      } else if (fixedType === 'auto' && is(opt, 'byscore')) {
+      } else if (type === 'auto' && is(opt, 'byscore')) {
         type = 'score';
       } else {
         return c.error(Err.syntax);
@@ -547,8 +547,7 @@ function zpopMinMax(end: ZSetEnd): Handler {
     let count = -1;
     if (args.length === 3) {
       const n = parseI64(args[2]);
-      if (n === undefined) return c.error(Err.notInteger);
-      if (n < 0) return c.error(Err.mustBePositive);
+      if (n === undefined || n < 0) return c.error(Err.mustBePositive);
       count = n;
     }
     zpopGeneric(c, node, [args[1]], end, false, count, c.resp === 3 && count !== -1, false);
@@ -779,7 +778,7 @@ function zrandmember(c: Client, args: string[], node: NodeContext): void {
   if (args.length >= 3) {
     const exact = parseI64Exact(args[2]);
     if (exact === undefined) return c.error(Err.notInteger);
-    if (exact < -I64_MAX) return c.error(Err.zrandRange);
+    if (exact < -I64_MAX) return c.error(Err.valueOutOfRange(-I64_MAX, I64_MAX));
     if (args.length > 4 || (args.length === 4 && !is(args[3], 'withscores'))) return c.error(Err.syntax);
     const withScores = args.length === 4;
     if (withScores && (exact < -I64_MAX / 2n || exact > I64_MAX / 2n)) return c.error(Err.valueOutOfRangePlain);
@@ -804,7 +803,9 @@ function zrandmemberWithCount(c: Client, node: NodeContext, key: string, l: numb
     picks = new Array<ZNode>(count);
     for (let i = 0; i < count; i++) picks[i] = z.at(Math.floor(Math.random() * size))!;
   } else if (l >= size) {
-    picks = [...z.list.nodes()];
+    // The whole set, highest first, as Redis walks it for this case.
+    picks = [];
+    for (let n = z.list.tail; n !== null; n = n.prev) picks.push(n);
   } else {
     // Distinct ranks: a partial Fisher-Yates shuffle over the ranks that were touched.
     const swapped = new Map<number, number>();
