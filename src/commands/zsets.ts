@@ -383,8 +383,16 @@ function zrangeGeneric(store: boolean, fixedType: RangeType, fixedDirection: Dir
     const z = readZSet(c, key, node);
     if (z === null) return;
     const nodes = z === undefined ? [] : select(z);
-    if (store) storeResult(c, node, args[1], nodes.map((n) => [n.member, n.score] as const), 'zrangestore');
-    else replyNodes(c, nodes, withScores);
+    if (!store) return replyNodes(c, nodes, withScores);
+    const dst = args[1];
+    const existed = c.db.has(dst);
+    storeResult(c, node, dst, nodes.map((n) => [n.member, n.score] as const), 'zrangestore');
+    // A lex walk of a skip list depends on its random levels when scores differ: log what
+    // was stored, so replay does not walk again.
+    if (type === 'lex' && z !== undefined && !z.listpack && (nodes.length !== 0 || existed)) {
+      node.effects.propagate(c.dbIndex, ['DEL', dst]);
+      if (nodes.length !== 0) node.effects.propagate(c.dbIndex, ['ZADD', dst, ...nodes.flatMap((n) => [formatDouble17g(n.score), n.member])]);
+    }
   };
 }
 
@@ -471,6 +479,8 @@ function zremrangeGeneric(type: 'rank' | 'score' | 'lex'): Handler {
     if (z === undefined) return c.write(R.zero);
     const nodes = select(z);
     if (nodes.length !== 0) {
+      // As for ZRANGESTORE BYLEX: a lex walk of a skip list is not replayable, its result is.
+      if (type === 'lex' && !z.listpack) node.effects.propagate(c.dbIndex, ['ZREM', key, ...nodes.map((n) => n.member)]);
       c.db.getForWrite(key);
       for (const n of nodes) z.removeNode(n);
       const removed = deleteIfEmpty(c, key, z);
