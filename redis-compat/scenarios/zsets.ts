@@ -2,7 +2,8 @@
 // overflow), the ZRANGE family (BYSCORE BYLEX REV LIMIT WITHSCORES, old forms), counts and
 // ranks, ZREMRANGEBY*, pops (ZPOPMIN ZPOPMAX ZMPOP), ZUNION/ZINTER/ZDIFF with WEIGHTS and
 // AGGREGATE (and their STORE forms, with sets as inputs), ZINTERCARD, ZRANDMEMBER errors,
-// ZSCAN, OBJECT ENCODING thresholds, and WRONGTYPE/arity errors for every command.
+// ZSCAN, OBJECT ENCODING thresholds, BZPOPMIN BZPOPMAX BZMPOP with data or short timeouts,
+// and WRONGTYPE/arity errors for every command.
 
 import { scenario, type Scenario, type Step } from '../lib/scenario';
 
@@ -611,6 +612,35 @@ export const zsetScenarios: Scenario[] = [
     ['ZLEXCOUNT', 'lexbig', '(k010', '+'],
     ['ZREMRANGEBYLEX', 'lexbig', '-', '[k100'],
     ['ZRANGE', 'lexbig', '0', '4'],
+  ]),
+  scenario('zsets/blocking-with-data-or-timeout', [
+    ...setup,
+    ['BZPOPMIN', 'z', '0'],
+    ['BZPOPMAX', 'z', '0'],
+    ['BZPOPMIN', 'nokey', 'z', '1'],
+    ['BZPOPMAX', 'nokey', 'z', 'nokey2', '0.5'],
+    ['BZPOPMIN', 'nokey', '0.01'],
+    ['BZPOPMAX', 'nokey', 'other', '0.02'],
+    ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c'],
+    ['BZMPOP', '1', '1', 'z', 'MIN'],
+    ['BZMPOP', '0', '2', 'nokey', 'z', 'MAX', 'COUNT', '2'],
+    ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '10'],
+    ['EXISTS', 'z'],
+    ['BZMPOP', '0.01', '1', 'z', 'MIN'],
+    ['BZPOPMIN', 'z', '-1'],
+    ['BZPOPMIN', 'z', 'abc'],
+    ['BZPOPMIN', 'z', 'inf'],
+    ['BZPOPMIN', 's', '0'],
+    ['BZPOPMIN', 'nokey', 's', '0'],
+    ['BZPOPMAX', 'z'],
+    ['BZMPOP', '0', '0', 'z', 'MIN'],
+    ['BZMPOP', 'x', '1', 'z', 'MIN'],
+    ['BZMPOP', '-1', '1', 'z', 'MIN'],
+    ['BZMPOP', 'x', '0', 'z', 'MIN'],
+    ['BZMPOP', '0', '1', 'z', 'bogus'],
+    ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '0'],
+    ['BZMPOP', '0', '1', 's', 'MIN'],
+    ['BZMPOP', '0', '1', 'z'],
   ]),
 ];
 

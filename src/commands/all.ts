@@ -17,6 +17,7 @@ import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
 import { zsetCommands } from './zsets';
+import { zsetBlockingCommands } from './zset-blocking';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -36,5 +37,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...debugCommands,
     ...saveCommands,
     ...zsetCommands,
+    ...zsetBlockingCommands,
   ];
 }
