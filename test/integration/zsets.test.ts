@@ -1,14 +1,14 @@
 // Sorted sets over the wire: a random workload of every deterministic sorted set command
 // compared byte for byte with redis-server (small listpack limits so both encodings and the
 // conversions between them are exercised; RESP2 then RESP3), ZRANDMEMBER's reply shapes
-// (random, so checked for shape and membership), and a 100k-member set for the skiplist's
-// speed and for rank and range answers at scale.
+// (random, so checked for shape and membership), a 100k-member set for the skiplist's
+// speed and for rank and range answers at scale, and blocking pops served by later writes.
 
 import t from 'tap';
 import { compareWithRedis, prng, startBoth } from '../helpers/differential';
 import { RawConnection } from '../helpers/resp';
 import { startCinnabar } from '../helpers/server';
-import { call, pipeline, type Reply } from '../helpers/durability';
+import { call, dataDir, dumpKeyspace, pipeline, sleep, sortedEntries, type Reply } from '../helpers/durability';
 
 /** Random sorted set commands over a few keys; lex commands only touch keys whose scores are all 0. */
 function workload(rand: (n: number) => number, count: number): string[][] {
@@ -235,4 +235,45 @@ t.test('encoding switch at zset-max-listpack-entries', async (t) => {
   t.equal(await call(c, 'OBJECT', 'ENCODING', 'v'), 'listpack', '64-byte member: listpack');
   await call(c, 'ZADD', 'v', '1', 'x'.repeat(65));
   t.equal(await call(c, 'OBJECT', 'ENCODING', 'v'), 'skiplist', '65-byte member: skiplist');
+});
+
+t.test('blocking pops wait for a sorted set, in order, and are logged as ZPOPMIN/ZPOPMAX', async (t) => {
+  const dir = dataDir(t);
+  const node = await startCinnabar(t, { dir });
+  const [a, b, w, other] = await Promise.all([0, 1, 2, 3].map(() => RawConnection.connect(node.port)));
+  t.teardown(() => [a, b, w, other].forEach((c) => c.close()));
+
+  // Two clients wait on the same key: the first to block is served first.
+  a.send('BZPOPMIN', 'q', 'q2', '0');
+  await sleep(50);
+  b.send('BZMPOP', '0', '2', 'nokey', 'q', 'MAX', 'COUNT', '2');
+  await sleep(50);
+  t.equal(await w.call('SET', 'q', 'not a zset'), '+OK\r\n', 'a string at the key...');
+  t.equal(await w.call('DEL', 'q'), ':1\r\n', '...serves nobody');
+  t.equal(await w.call('ZADD', 'q', '1', 'one', '2', 'two', '3', 'three', '4', 'four'), ':4\r\n');
+  t.equal(await a.reply(), '*3\r\n$1\r\nq\r\n$3\r\none\r\n$1\r\n1\r\n', 'BZPOPMIN: key, member, score');
+  t.equal(await b.reply(), '*2\r\n$1\r\nq\r\n*2\r\n*2\r\n$4\r\nfour\r\n$1\r\n4\r\n*2\r\n$5\r\nthree\r\n$1\r\n3\r\n', 'BZMPOP: key and pairs');
+  t.equal(await w.call('ZRANGE', 'q', '0', '-1'), '*1\r\n$3\r\ntwo\r\n', 'what is left');
+
+  // RESP3 and a timeout.
+  await other.call('HELLO', '3');
+  const started = Date.now();
+  t.equal(await other.call('BZPOPMAX', 'empty', '0.1'), '_\r\n', 'timeout: null (RESP3)');
+  t.ok(Date.now() - started >= 90, 'waited for the timeout');
+  other.send('BZPOPMAX', 'r', '0');
+  await sleep(50);
+  await w.call('ZADD', 'r', '1.5', 'x');
+  t.equal(await other.reply(), '*3\r\n$1\r\nr\r\n$1\r\nx\r\n,1.5\r\n', 'RESP3: the score as a double');
+  t.equal(await w.call('EXISTS', 'r'), ':0\r\n', 'the emptied key is gone');
+
+  // The pops done for blocked clients replay: same keyspace after a restart.
+  await w.call('ZADD', 'keep', '1', 'a', '2', 'b');
+  a.send('BZPOPMIN', 'keep2', '0');
+  await sleep(50);
+  await w.call('ZUNIONSTORE', 'keep2', '1', 'keep');
+  await a.reply();
+  const before = await dumpKeyspace(node.port, 1);
+  t.equal(await node.stop('SIGTERM'), 0);
+  const restarted = await startCinnabar(t, { dir });
+  t.same(sortedEntries(await dumpKeyspace(restarted.port, 1)), sortedEntries(before), 'blocked pops replayed as pops');
 });
