@@ -63,6 +63,14 @@ export const Err = {
   lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
   lcsTooMuchMemory: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
   lcsAllocFailed: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+  // Hashes and sets (hashes.ts, sets.ts).
+  hashValueNotInteger: 'ERR hash value is not an integer',
+  hashValueNotFloat: 'ERR hash value is not a float',
+  valueNaNOrInfinity: 'ERR value is NaN or Infinity',
+  valueOutOfRangePlain: 'ERR value is out of range',
+  numkeysNotPositive: 'ERR numkeys should be greater than 0',
+  numkeysOverArgs: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
   // Connection and server control (hello.ts, client.ts, server-commands.ts, debug.ts).
   helloProtoNotInteger: 'ERR Protocol version is not an integer or out of range',
   helloSyntax: (opt: string) => `ERR Syntax error in HELLO option '${opt}'`,

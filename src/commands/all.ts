@@ -16,6 +16,8 @@ import { commandCommands } from './command';
 import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
+import { hashCommands } from './hashes';
+import { setCommands } from './sets';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -34,5 +36,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...configCommands,
     ...debugCommands,
     ...saveCommands,
+    ...hashCommands,
+    ...setCommands,
   ];
 }
