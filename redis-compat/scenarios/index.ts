@@ -7,9 +7,11 @@ import { clientScenarios } from './client';
 import { connectionScenarios } from './connection';
 import { errorScenarios } from './errors';
 import { expiryScenarios } from './expiry';
+import { hashScenarios } from './hashes';
 import { keyScenarios } from './keys';
 import { protocolScenarios } from './protocol';
 import { serverScenarios } from './server';
+import { setScenarios } from './sets';
 import { stringScenarios } from './strings';
 import { typeScenarios } from './types';
 
@@ -23,6 +25,8 @@ const resp2: Scenario[] = [
   ...clientScenarios,
   ...serverScenarios,
   ...binaryScenarios,
+  ...hashScenarios,
+  ...setScenarios,
 ];
 
 /**
