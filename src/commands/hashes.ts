@@ -229,6 +229,7 @@ function hrandfield(c: Client, args: string[], node: NodeContext): void {
   const reply = (fields: Iterable<string>, n: number): void => {
     c.arrayHeader(withValues && c.resp === 2 ? n * 2 : n);
     let s = '';
+    let i = 0;
     for (const f of fields) {
       if (pairs) s += '*2\r\n';
       s += '$' + f.length + '\r\n' + f + '\r\n';
@@ -236,16 +237,22 @@ function hrandfield(c: Client, args: string[], node: NodeContext): void {
         const v = h.fields.get(f)!;
         s += '$' + v.length + '\r\n' + v + '\r\n';
       }
+      if ((++i & 1023) === 0) {
+        c.write(s);
+        s = '';
+      }
     }
     c.write(s);
   };
   const size = h.size;
   if (l < 0n) {
-    // Repetitions allowed: `count` independent picks.
+    // Repetitions allowed: `count` independent picks, drawn as they are written (the count
+    // may exceed any array).
     const count = Number(-l);
-    const picks: string[] = [];
-    for (let i = 0; i < count; i++) picks.push(randomEntry(h.fields)!);
-    return reply(picks, count);
+    const picks = function* (): Generator<string> {
+      for (let i = 0; i < count; i++) yield randomEntry(h.fields)!;
+    };
+    return reply(picks(), count);
   }
   const count = Number(l);
   if (count >= size) return reply(h.fields.keys(), size);

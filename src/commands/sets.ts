@@ -255,9 +255,19 @@ function srandmember(c: Client, args: string[], node: NodeContext): void {
   if (s === undefined || l === 0n) return c.write(R.emptyArray);
   let picks: string[];
   if (l < 0n) {
+    // Picks with repetitions, written as they are drawn: the count may exceed any array.
     const count = Number(-l);
-    picks = [];
-    for (let i = 0; i < count; i++) picks.push(randomEntry(s.members)!);
+    c.arrayHeader(count);
+    let out = '';
+    for (let i = 0; i < count; i++) {
+      const m = randomEntry(s.members)!;
+      out += '$' + m.length + '\r\n' + m + '\r\n';
+      if ((i & 1023) === 1023) {
+        c.write(out);
+        out = '';
+      }
+    }
+    return c.write(out);
   } else if (Number(l) >= s.size) {
     picks = s.ordered();
   } else {
