@@ -10,6 +10,7 @@ import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
+import { BlockedClients } from './blocking/blocked-clients';
 import { Persistence } from './persistence/persistence';
 import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
 import { SnapshotStore } from './persistence/snapshot';
@@ -52,6 +53,7 @@ export class Node implements NodeContext {
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
+  readonly blocking: BlockedClients;
   readonly persistence: Persistence;
   /** Snapshots: opened at start when there is one (or the WAL is on), else on first SAVE. */
   snapshotter: Snapshotter | null = null;
@@ -72,6 +74,7 @@ export class Node implements NodeContext {
     this.keyspace.onExpired((db, key) => {
       if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);
     });
+    this.blocking = new BlockedClients(this.keyspace, this.effects);
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
     this.server = new Server(
@@ -84,6 +87,7 @@ export class Node implements NodeContext {
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
         beforeFlush: () => this.persistence.beforeFlush(),
+        clientClosed: (c) => this.blocking.clientClosed(c),
       },
       this.stats,
       log.child({ component: 'server' }),

@@ -25,6 +25,8 @@ export interface ServerOptions {
    * offset that must be durable before this turn's replies may go out, or 0 for none.
    */
   beforeFlush?(): number;
+  /** A client's connection closed (blocked clients stop waiting). */
+  clientClosed?(client: Client): void;
 }
 
 /** Reading from a client pauses while this much reply is waiting for the kernel. */
@@ -131,6 +133,7 @@ export class Server implements ClientHost {
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    this.opts.clientClosed?.(client);
   }
 
   /** Writes every pending reply: one socket write per client per turn. */
@@ -236,7 +239,8 @@ export class Server implements ClientHost {
   closeIdleClients(timeoutSec: number, now: number): void {
     if (timeoutSec <= 0) return;
     for (const c of this.clients.values()) {
-      if (now - c.lastInteraction > timeoutSec * 1000) c.close();
+      // Clients in a blocking command are not idle (Redis skips CLIENT_BLOCKED ones).
+      if (now - c.lastInteraction > timeoutSec * 1000 && c.unblock === null) c.close();
     }
   }
 
