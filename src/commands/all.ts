@@ -16,6 +16,8 @@ import { commandCommands } from './command';
 import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
+import { listCommands } from './lists';
+import { listBlockingCommands } from './list-blocking';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -34,5 +36,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...configCommands,
     ...debugCommands,
     ...saveCommands,
+    ...listCommands,
+    ...listBlockingCommands,
   ];
 }
