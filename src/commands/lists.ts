@@ -248,7 +248,7 @@ export interface MpopArgs {
 
 /** lmpopGenericCommand's parsing: numkeys at `numkeysAt`, keys, LEFT|RIGHT, [COUNT n]. */
 export function parseMpop(c: Client, args: string[], numkeysAt: number): MpopArgs | null {
-  const numkeys = positiveArg(c, args[numkeysAt], 'ERR numkeys should be greater than 0');
+  const numkeys = positiveArg(c, args[numkeysAt], Err.numkeysPositive);
   if (numkeys === undefined) return null;
   const whereAt = numkeysAt + numkeys + 1;
   if (whereAt >= args.length) {
@@ -260,7 +260,7 @@ export function parseMpop(c: Client, args: string[], numkeysAt: number): MpopArg
   let count = -1;
   for (let j = whereAt + 1; j < args.length; j++) {
     if (count === -1 && is(args[j], 'count') && j < args.length - 1) {
-      const n = positiveArg(c, args[++j], 'ERR count should be greater than 0');
+      const n = positiveArg(c, args[++j], Err.countPositive);
       if (n === undefined) return null;
       count = n;
     } else {
@@ -338,18 +338,16 @@ const lpos: Handler = (c, args, node) => {
       const n = intArg(c, args[++j]);
       if (n === undefined) return;
       if (n === 0) {
-        return c.error(
-          'ERR RANK can\'t be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list',
-        );
+        return c.error(Err.lposRankZero);
       }
       rank = n;
     } else if (is(args[j], 'count') && more) {
       const n = parseI64(args[++j]);
-      if (n === undefined || n < 0) return c.error("ERR COUNT can't be negative");
+      if (n === undefined || n < 0) return c.error(Err.lposCountNegative);
       count = n;
     } else if (is(args[j], 'maxlen') && more) {
       const n = parseI64(args[++j]);
-      if (n === undefined || n < 0) return c.error("ERR MAXLEN can't be negative");
+      if (n === undefined || n < 0) return c.error(Err.lposMaxlenNegative);
       maxlen = n;
     } else {
       return c.error(Err.syntax);
@@ -402,7 +400,7 @@ const lset: Handler = (c, args, node) => {
   let index = intArg(c, args[2]);
   if (index === undefined) return;
   if (index < 0) index += list.length;
-  if (index < 0 || index >= list.length) return c.error('ERR index out of range');
+  if (index < 0 || index >= list.length) return c.error(Err.indexOutOfRange);
   db.getForWrite(key);
   list.set(index, args[3]);
   c.ok();
