@@ -85,6 +85,14 @@ export const Err = {
   noSuchUser: (user: string) => `ERR No such user '${user}'`,
   unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
   unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
+  // Lists (lists.ts, list-blocking.ts).
+  indexOutOfRange: 'ERR index out of range',
+  lposRankZero:
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  countPositive: 'ERR count should be greater than 0',
   cachingWithoutTracking:
     'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
   noShutdownInProgress: 'ERR No shutdown in progress.',

@@ -18,6 +18,8 @@ import { debugCommands } from './debug';
 import { saveCommands } from './save';
 import { hashCommands } from './hashes';
 import { setCommands } from './sets';
+import { listCommands } from './lists';
+import { listBlockingCommands } from './list-blocking';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -38,5 +40,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...saveCommands,
     ...hashCommands,
     ...setCommands,
+    ...listCommands,
+    ...listBlockingCommands,
   ];
 }
