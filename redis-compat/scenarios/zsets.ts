@@ -642,10 +642,6 @@ export const zsetScenarios: Scenario[] = [
     ['BZMPOP', '0', '1', 's', 'MIN'],
     ['BZMPOP', '0', '1', 'z'],
   ]),
-];
-
-/** Sets as inputs of ZUNION/ZINTER/ZDIFF: needs SADD (the set commands' branch). */
-export const zsetWithSetScenarios: Scenario[] = [
   scenario('zsets/sets-as-inputs', [
     ['ZADD', 'z1', '1', 'a', '2', 'b', '3', 'c'],
     ['SADD', 'set', 'a', 'd', 'x'],

@@ -16,6 +16,10 @@ import { commandCommands } from './command';
 import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
+import { hashCommands } from './hashes';
+import { setCommands } from './sets';
+import { listCommands } from './lists';
+import { listBlockingCommands } from './list-blocking';
 import { zsetCommands } from './zsets';
 import { zsetBlockingCommands } from './zset-blocking';
 
@@ -36,6 +40,10 @@ export function allCommandSpecs(): CommandSpec[] {
     ...configCommands,
     ...debugCommands,
     ...saveCommands,
+    ...hashCommands,
+    ...setCommands,
+    ...listCommands,
+    ...listBlockingCommands,
     ...zsetCommands,
     ...zsetBlockingCommands,
   ];

@@ -15,6 +15,7 @@ import { is, parseI64, parseI64Exact } from './args';
 import { lookupRead } from './lookup';
 import { parseLexRange, parseScore, parseScoreRange } from './zset-args';
 import { ZSetValue, zsetLimits, type ZSetEnd } from '../types/zset';
+import type { SetValue } from '../types/set';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from '../types/skiplist';
 import { NotifyClass } from '../keyspace/notify-types';
 import { parseScanCursor } from '../keyspace/scan';
@@ -628,13 +629,6 @@ interface OpSource {
   entries(): Iterable<readonly [string, number]>;
 }
 
-/** A set value's members (types/set.ts keeps them in `members`). */
-function setMembers(v: TypedValue): ReadonlySet<string> {
-  const members = (v as unknown as { members?: unknown }).members;
-  if (!(members instanceof Set)) throw new Error('set value without a members Set');
-  return members as ReadonlySet<string>;
-}
-
 function sourceOf(v: TypedValue | undefined): OpSource {
   if (v === undefined) return { size: 0, weight: 1, value: null, score: () => undefined, entries: () => [] };
   if (v instanceof ZSetValue) {
@@ -648,7 +642,7 @@ function sourceOf(v: TypedValue | undefined): OpSource {
       },
     };
   }
-  const members = setMembers(v);
+  const members = (v as SetValue).members;
   return {
     size: members.size,
     weight: 1,
