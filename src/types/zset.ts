@@ -2,8 +2,8 @@
 // order, rank and ranges, with the encoding Redis 7.0 would report. Redis starts a sorted
 // set as a listpack and converts it for good to a skiplist once it would hold more than
 // zset-max-listpack-entries members or a member longer than zset-max-listpack-value bytes
-// (zsetAdd); stored results (ZUNIONSTORE, ZRANGESTORE...) and loaded snapshots start as
-// whichever fits (zsetConvertToListpackIfNeeded, rdbLoadObject). A listpack keeps scores as
+// (zsetAdd); stored results (ZUNIONSTORE, ZRANGESTORE...) start as whichever fits
+// (zsetConvertToListpackIfNeeded). A listpack keeps scores as
 // text and reads "-0" back as 0, so -0 becomes 0 while listpack-encoded.
 // Also the snapshot codec of sorted sets (tag ValueTag.ZSet).
 
@@ -155,29 +155,25 @@ export function zsetLimits(config: Config): ZSetLimits {
 }
 
 // ── Snapshot codec ───────────────────────────────────────────────────────────────────────
-// Payload: u32 LE member count, then per member in order: f64 LE score (the exact bits),
-// u32 LE length, member bytes. The encoding is decided again on load, as Redis does when
-// loading an RDB file, with the default limits (the codec has no config at hand).
+// Payload: u8 encoding (0 listpack, 1 skiplist), u32 LE member count, then per member in
+// order: f64 LE score (the exact bits, -0 included), u32 LE length, member bytes. The
+// encoding is kept, as for hashes and sets, so a restart changes nothing a client can see.
 
-const DEFAULT_LIMITS: ZSetLimits = { maxListpackEntries: 128, maxListpackValue: 64 };
-let loadLimits: ZSetLimits = DEFAULT_LIMITS;
-
-/** Makes snapshot loading use the node's configured limits. */
-export function setZSetLoadLimits(limits: ZSetLimits): void {
-  loadLimits = limits;
-}
+const ENCODING_LISTPACK = 0;
+const ENCODING_SKIPLIST = 1;
 
 const zsetCodec: TypedValueCodec = {
   kind: 'zset',
   encodedSize(v: TypedValue): number {
     const z = v as ZSetValue;
-    let size = 4;
+    let size = 5;
     for (const member of z.scores.keys()) size += 12 + member.length;
     return size;
   },
   encode(v: TypedValue, buf: Buffer, pos: number): number {
     const z = v as ZSetValue;
-    let p = buf.writeUInt32LE(z.size, pos);
+    buf[pos] = z.listpack ? ENCODING_LISTPACK : ENCODING_SKIPLIST;
+    let p = buf.writeUInt32LE(z.size, pos + 1);
     for (const n of z.list.nodes()) {
       p = buf.writeDoubleLE(n.score, p);
       p = buf.writeUInt32LE(n.member.length, p);
@@ -186,21 +182,25 @@ const zsetCodec: TypedValueCodec = {
     return p;
   },
   decode(buf: Buffer, start: number, end: number): TypedValue {
-    if (end - start < 4) throw new Error('snapshot zset payload too short');
-    const count = buf.readUInt32LE(start);
-    let p = start + 4;
-    const entries: Array<[string, number]> = [];
+    if (end - start < 5) throw new Error('snapshot zset payload too short');
+    const encoding = buf[start];
+    if (encoding !== ENCODING_LISTPACK && encoding !== ENCODING_SKIPLIST) throw new Error(`snapshot zset has unknown encoding ${encoding}`);
+    const z = new ZSetValue(encoding === ENCODING_LISTPACK);
+    const count = buf.readUInt32LE(start + 1);
+    let p = start + 5;
     for (let i = 0; i < count; i++) {
       if (p + 12 > end) throw new Error('snapshot zset payload truncated');
       const score = buf.readDoubleLE(p);
       const len = buf.readUInt32LE(p + 8);
       p += 12;
       if (p + len > end) throw new Error('snapshot zset payload truncated');
-      entries.push([latin1(buf, p, p + len), score]);
+      const member = latin1(buf, p, p + len);
+      z.scores.set(member, score);
+      z.list.insert(score, member);
       p += len;
     }
     if (p !== end) throw new Error('snapshot zset payload has trailing bytes');
-    return ZSetValue.fromEntries(entries, loadLimits);
+    return z;
   },
 };
 

@@ -17,13 +17,12 @@ function workload(rand: () => number, count: number): string[][] {
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const key = (): string => 'z' + int(0, 12);
   const member = (): string => (rand() < 0.1 ? String.fromCharCode(int(0, 255), int(0, 255)) : 'm' + int(0, 150));
-  // No -0 and no negative or zero weights: a -0 score reads back as 0 once a reload gives the
-  // set a listpack, as in Redis (see DIFFERENCES: nothing to do with durability).
+  // -0 included: a skiplist keeps it, a listpack stores 0; both must survive as they were.
   const score = (): string =>
     pick([
       () => String(int(-50, 50)),
       () => String(rand() * 200 - 100),
-      () => pick(['0.1', '0.2', '0.3', '1e-300', '3.5e100', 'inf', '-inf', '0x1.8p3']),
+      () => pick(['0.1', '0.2', '0.3', '1e-300', '3.5e100', 'inf', '-inf', '0x1.8p3', '-0', '0']),
     ])();
   const bound = (): string => pick(['-inf', '+inf', String(int(-60, 60)), '(' + int(-60, 60)]);
   const lexBound = (): string => pick(['-', '+', '[m' + int(0, 150), '(m' + int(0, 150)]);
@@ -51,7 +50,7 @@ function workload(rand: () => number, count: number): string[][] {
           pick(['ZUNIONSTORE', 'ZINTERSTORE']),
           key(),
           ...ks,
-          ...(rand() < 0.5 ? ['WEIGHTS', ...Array.from({ length: Number(ks[0]) }, () => pick(['1', '2', '0.5', '3.7']))] : []),
+          ...(rand() < 0.5 ? ['WEIGHTS', ...Array.from({ length: Number(ks[0]) }, () => pick(['1', '2', '0.5', '3.7', '-1', '0', '-0']))] : []),
           ...(rand() < 0.5 ? ['AGGREGATE', pick(['SUM', 'MIN', 'MAX'])] : []),
         ];
       },
