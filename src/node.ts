@@ -22,6 +22,7 @@ import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
+import { setZSetLoadLimits, zsetLimits } from './types/zset';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
@@ -104,6 +105,8 @@ export class Node implements NodeContext {
     );
     provideWalInfo(this, this.persistence);
     provideSnapshotInfo(this, () => this.snapshotter);
+    // Sorted sets loaded from a snapshot get the encoding these limits give (as RDB loading).
+    setZSetLoadLimits(zsetLimits(config));
     config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
     config.onChange('appendonly', () => {
       if (v.appendonly) this.persistence.enableAtRunTime();

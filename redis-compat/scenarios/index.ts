@@ -15,6 +15,7 @@ import { serverScenarios } from './server';
 import { setScenarios } from './sets';
 import { stringScenarios } from './strings';
 import { typeScenarios } from './types';
+import { zsetScenarios } from './zsets';
 
 const resp2: Scenario[] = [
   ...connectionScenarios,
@@ -30,6 +31,7 @@ const resp2: Scenario[] = [
   ...setScenarios,
   ...listScenarios,
   ...typeScenarios,
+  ...zsetScenarios,
 ];
 
 /**

@@ -20,6 +20,8 @@ import { hashCommands } from './hashes';
 import { setCommands } from './sets';
 import { listCommands } from './lists';
 import { listBlockingCommands } from './list-blocking';
+import { zsetCommands } from './zsets';
+import { zsetBlockingCommands } from './zset-blocking';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -42,5 +44,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...setCommands,
     ...listCommands,
     ...listBlockingCommands,
+    ...zsetCommands,
+    ...zsetBlockingCommands,
   ];
 }
