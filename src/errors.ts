@@ -24,6 +24,14 @@ export const Err = {
   wrongArity: (fullname: string) => `ERR wrong number of arguments for '${fullname}' command`,
   protocol: (what: string) => `ERR Protocol error: ${what}`,
   noAuth: 'NOAUTH Authentication required.',
+  // MULTI/EXEC/WATCH (commands/transactions.ts).
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInsideMulti: 'ERR WATCH inside MULTI is not allowed',
+  notAllowedInMulti: 'ERR Command not allowed inside a transaction',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason}`,
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   authNotConfigured:
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',

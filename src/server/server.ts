@@ -20,6 +20,8 @@ export interface ServerOptions {
   defaultDb(): Db;
   /** Runs one parsed request (the gatekeeper). */
   execute(client: Client, args: string[]): void;
+  /** A client's connection closed (its per-connection state elsewhere can go). */
+  clientClosed?(client: Client): void;
   /**
    * Called once per turn before replies are written (WAL group commit). Returns the stream
    * offset that must be durable before this turn's replies may go out, or 0 for none.
@@ -131,6 +133,7 @@ export class Server implements ClientHost {
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    this.opts.clientClosed?.(client);
   }
 
   /** Writes every pending reply: one socket write per client per turn. */
