@@ -13,6 +13,7 @@ import { serverScenarios } from './server';
 import { stringScenarios } from './strings';
 import { typeScenarios } from './types';
 import { transactionScenarios } from './transactions';
+import { bitmapScenarios, bitmapWrongTypeScenarios } from './bitmaps';
 
 const resp2: Scenario[] = [
   ...connectionScenarios,
@@ -25,6 +26,7 @@ const resp2: Scenario[] = [
   ...serverScenarios,
   ...binaryScenarios,
   ...transactionScenarios,
+  ...bitmapScenarios,
 ];
 
 /**
@@ -32,7 +34,7 @@ const resp2: Scenario[] = [
  * run with `--filter types/` while that work is in progress; they join the default run when
  * the data types land.
  */
-export const pendingScenarios: Scenario[] = [...typeScenarios];
+export const pendingScenarios: Scenario[] = [...typeScenarios, ...bitmapWrongTypeScenarios];
 
 /** Raw protocol scenarios are about request parsing, which HELLO 3 does not change: they run once. */
 export const allScenarios: Scenario[] = [

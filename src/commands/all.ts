@@ -17,6 +17,7 @@ import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
 import { transactionCommands } from './transactions';
+import { bitmapCommands } from './bitmaps';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -36,5 +37,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...debugCommands,
     ...saveCommands,
     ...transactionCommands,
+    ...bitmapCommands,
   ];
 }
