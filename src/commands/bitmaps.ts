@@ -138,7 +138,8 @@ function bitcount(c: Client, args: string[], node: NodeContext): void {
     if (end === undefined) return;
     const isBit = unit(c, args[4]);
     if (isBit === null) return;
-    range = bitRange(v.length, start, end, isBit);
+    // Only BITCOUNT treats two negative indexes in reverse order as an empty range.
+    range = start < 0 && end < 0 && start > end ? null : bitRange(v.length, start, end, isBit);
   } else if (args.length === 2) {
     range = v.length === 0 ? null : [0, v.length * 8 - 1];
   } else {
@@ -360,6 +361,7 @@ function bitfieldGeneric(readOnly: boolean): Handler {
     const writes = ops.filter((o) => o.kind !== 'get');
     let buf: Buffer;
     let existed = false;
+    let grown = false;
     if (writes.length === 0) {
       const v = lookupRead(c, key, node);
       if (v !== undefined && typeof v !== 'string') return c.error(Err.wrongType);
@@ -374,7 +376,10 @@ function bitfieldGeneric(readOnly: boolean): Handler {
       const need = (highest >> 3) + 1;
       buf = Buffer.alloc(Math.max(need, s.value.length));
       buf.write(s.value, 0, 'latin1');
+      grown = !existed || need > s.value.length;
     }
+    // Writes that changed the value (or any write to a created or grown string).
+    let changes = 0;
     c.arrayHeader(ops.length);
     for (const o of ops) {
       const raw = readField(buf, o.offset, o.bits);
@@ -389,13 +394,19 @@ function bitfieldGeneric(readOnly: boolean): Handler {
         continue;
       }
       writeField(buf, o.offset, o.bits, BigInt.asUintN(o.bits, next));
+      if (grown || next !== old) changes++;
       c.int(o.kind === 'incrby' ? next : old);
     }
-    if (writes.length !== 0) {
-      // Even an all-FAIL BITFIELD creates (or grows) the key and counts as a change, as in Redis.
-      store(c, key, buf.toString('latin1'), existed);
+    if (writes.length === 0) return;
+    // A write creates or grows the string even when every operation FAILs.
+    if (grown || changes !== 0) store(c, key, buf.toString('latin1'), existed);
+    if (changes !== 0) {
       node.keyspace.modified(c.db, key);
       node.keyspace.notify(NotifyClass.String, 'setbit', c.db, key);
+    } else if (grown) {
+      // Redis creates the key without signalling it (no WATCH break, no event); it still
+      // has to reach the WAL, which logs commands that moved `dirty`.
+      node.keyspace.dirty++;
     }
   };
 }
