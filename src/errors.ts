@@ -92,6 +92,7 @@ export const Err = {
   clientIdPositive: 'ERR client-id should be greater than 0',
   noSuchUser: (user: string) => `ERR No such user '${user}'`,
   unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
   cachingWithoutTracking:
     'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
   noShutdownInProgress: 'ERR No shutdown in progress.',

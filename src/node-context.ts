@@ -9,6 +9,7 @@ import type { Logger } from './log';
 import type { EffectStream } from './persistence/effects';
 import type { WatchRegistry } from './keyspace/watch';
 import type { Command } from './commands/spec';
+import type { BlockedClients } from './blocking/blocked-clients';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -49,6 +50,8 @@ export interface NodeContext {
    * `effects.propagate(dbIndex, args)`.
    */
   readonly effects: EffectStream;
+  /** Clients waiting in blocking commands (BLPOP, BZPOPMIN, ...): block(), ready keys. */
+  readonly blocking: BlockedClients;
   /** ms since epoch when the node started. */
   readonly startedAt: number;
   /** 40 hex chars, new each start (INFO run_id). */

@@ -12,6 +12,7 @@ import { WatchRegistry } from './keyspace/watch';
 import { discardTransaction } from './commands/transactions';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
+import { BlockedClients } from './blocking/blocked-clients';
 import { Persistence } from './persistence/persistence';
 import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
 import { SnapshotStore } from './persistence/snapshot';
@@ -56,6 +57,7 @@ export class Node implements NodeContext {
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
+  readonly blocking: BlockedClients;
   readonly persistence: Persistence;
   /** Snapshots: opened at start when there is one (or the WAL is on), else on first SAVE. */
   snapshotter: Snapshotter | null = null;
@@ -76,7 +78,9 @@ export class Node implements NodeContext {
     this.keyspace.onExpired((db, key) => {
       if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);
     });
+    this.blocking = new BlockedClients(this.keyspace, this.effects);
     this.watches = new WatchRegistry(this.keyspace);
+    this.clientCloseHooks.push((c) => this.blocking.clientClosed(c));
     this.clientCloseHooks.push((c) => this.watches.unwatchAll(c));
     this.clientResetHooks.push((c) => discardTransaction(c, this));
     this.gatekeeper = new Gatekeeper(this);

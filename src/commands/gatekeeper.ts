@@ -40,6 +40,8 @@ export class Gatekeeper {
 
   execute(c: Client, args: string[]): void {
     this.dispatch(c, args);
+    // Keys the command (or a whole EXEC) made ready serve blocked clients now.
+    if (this.node.blocking.hasReadyKeys && !c.inExec) this.node.blocking.handleReadyKeys();
     if (c.muted || c.skipNext) {
       // CLIENT REPLY OFF/SKIP: SKIP mutes exactly the one command after it.
       c.muted = c.replyOff || c.skipNext;

@@ -20,13 +20,13 @@ export interface ServerOptions {
   defaultDb(): Db;
   /** Runs one parsed request (the gatekeeper). */
   execute(client: Client, args: string[]): void;
-  /** A client's connection closed (its per-connection state elsewhere can go). */
-  clientClosed?(client: Client): void;
   /**
    * Called once per turn before replies are written (WAL group commit). Returns the stream
    * offset that must be durable before this turn's replies may go out, or 0 for none.
    */
   beforeFlush?(): number;
+  /** A client's connection closed (blocked clients stop waiting). */
+  clientClosed?(client: Client): void;
 }
 
 /** Reading from a client pauses while this much reply is waiting for the kernel. */
@@ -239,7 +239,8 @@ export class Server implements ClientHost {
   closeIdleClients(timeoutSec: number, now: number): void {
     if (timeoutSec <= 0) return;
     for (const c of this.clients.values()) {
-      if (now - c.lastInteraction > timeoutSec * 1000) c.close();
+      // Clients in a blocking command are not idle (Redis skips CLIENT_BLOCKED ones).
+      if (now - c.lastInteraction > timeoutSec * 1000 && c.unblock === null) c.close();
     }
   }
 
