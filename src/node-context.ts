@@ -7,6 +7,8 @@ import type { CommandTable } from './commands/registry';
 import type { Client } from './server/client';
 import type { Logger } from './log';
 import type { EffectStream } from './persistence/effects';
+import type { WatchRegistry } from './keyspace/watch';
+import type { Command } from './commands/spec';
 import type { BlockedClients } from './blocking/blocked-clients';
 
 export interface ServerStats {
@@ -62,6 +64,12 @@ export interface NodeContext {
    * register here to clear their per-connection state (Redis's clearClientConnectionState).
    */
   readonly clientResetHooks: Array<(c: Client) => void>;
+  /** Run when a client's connection closes (WATCH, pub/sub, blocking commands drop its state). */
+  readonly clientCloseHooks: Array<(c: Client) => void>;
+  /** Who WATCHes which keys (MULTI/EXEC). */
+  readonly watches: WatchRegistry;
+  /** Runs a command that passed the gatekeeper's checks, with its statistics and effects (EXEC). */
+  readonly gatekeeper: { call(c: Client, cmd: Command, args: string[]): void };
   readonly saves: SaveControl;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */
   diskWriteError(): string | null;

@@ -8,6 +8,8 @@ import type { Config } from './config/config';
 import { CommandTable } from './commands/registry';
 import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
+import { WatchRegistry } from './keyspace/watch';
+import { discardTransaction } from './commands/transactions';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
 import { BlockedClients } from './blocking/blocked-clients';
@@ -51,6 +53,8 @@ export class Node implements NodeContext {
   readonly version = VERSION;
   lastSaveAt = Date.now();
   readonly clientResetHooks: Array<(c: Client) => void> = [];
+  readonly clientCloseHooks: Array<(c: Client) => void> = [];
+  readonly watches: WatchRegistry;
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
@@ -76,6 +80,10 @@ export class Node implements NodeContext {
       if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);
     });
     this.blocking = new BlockedClients(this.keyspace, this.effects);
+    this.watches = new WatchRegistry(this.keyspace);
+    this.clientCloseHooks.push((c) => this.blocking.clientClosed(c));
+    this.clientCloseHooks.push((c) => this.watches.unwatchAll(c));
+    this.clientResetHooks.push((c) => discardTransaction(c, this));
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
     this.server = new Server(
@@ -87,8 +95,10 @@ export class Node implements NodeContext {
         tcpKeepalive: () => v.tcpKeepalive,
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
+        clientClosed: (c) => {
+          for (const h of this.clientCloseHooks) h(c);
+        },
         beforeFlush: () => this.persistence.beforeFlush(),
-        clientClosed: (c) => this.blocking.clientClosed(c),
       },
       this.stats,
       log.child({ component: 'server' }),

@@ -16,6 +16,8 @@ import { setScenarios } from './sets';
 import { stringScenarios } from './strings';
 import { typeScenarios } from './types';
 import { zsetScenarios } from './zsets';
+import { transactionScenarios } from './transactions';
+import { bitmapScenarios, bitmapWrongTypeScenarios } from './bitmaps';
 
 const resp2: Scenario[] = [
   ...connectionScenarios,
@@ -32,6 +34,8 @@ const resp2: Scenario[] = [
   ...listScenarios,
   ...typeScenarios,
   ...zsetScenarios,
+  ...transactionScenarios,
+  ...bitmapScenarios,
 ];
 
 /**
@@ -40,6 +44,7 @@ const resp2: Scenario[] = [
  * the data types land.
  */
 export const pendingScenarios: Scenario[] = [];
+export const pendingScenarios: Scenario[] = [...typeScenarios, ...bitmapWrongTypeScenarios];
 
 /** Raw protocol scenarios are about request parsing, which HELLO 3 does not change: they run once. */
 export const allScenarios: Scenario[] = [

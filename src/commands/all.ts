@@ -22,6 +22,8 @@ import { listCommands } from './lists';
 import { listBlockingCommands } from './list-blocking';
 import { zsetCommands } from './zsets';
 import { zsetBlockingCommands } from './zset-blocking';
+import { transactionCommands } from './transactions';
+import { bitmapCommands } from './bitmaps';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -46,5 +48,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...listBlockingCommands,
     ...zsetCommands,
     ...zsetBlockingCommands,
+    ...transactionCommands,
+    ...bitmapCommands,
   ];
 }

@@ -222,7 +222,7 @@ function swapdb(c: Client, args: string[], node: NodeContext): void {
   const a = dbAt(node, id1);
   const b = dbAt(node, id2);
   if (a === undefined || b === undefined) return c.error(Err.dbIndexOutOfRange);
-  if (a !== b) a.swapWith(b);
+  if (a !== b) node.keyspace.swap(a, b);
   node.keyspace.dirty++;
   c.write(R.ok);
 }
