@@ -85,4 +85,8 @@ export const Err = {
   resp2NotSupported: 'ERR RESP2 is not supported by this command',
   debugProtocolType:
     'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',
+  // Pub/sub (commands/pubsub.ts, gatekeeper.ts).
+  pubsubContext: (fullname: string) =>
+    `ERR Can't execute '${fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  denyBlocking: (cmd: string) => `ERR ${cmd} isn't allowed for a DENY BLOCKING client`,
 } as const;

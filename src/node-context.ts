@@ -7,6 +7,7 @@ import type { CommandTable } from './commands/registry';
 import type { Client } from './server/client';
 import type { Logger } from './log';
 import type { EffectStream } from './persistence/effects';
+import type { PubSub } from './pubsub/pubsub';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -59,6 +60,10 @@ export interface NodeContext {
    * register here to clear their per-connection state (Redis's clearClientConnectionState).
    */
   readonly clientResetHooks: Array<(c: Client) => void>;
+  /** Run when a client disconnects, for whatever it leaves behind (subscriptions, WATCH, blocking). */
+  readonly clientCloseHooks: Array<(c: Client) => void>;
+  /** Channel, pattern and shard-channel subscriptions; PUBLISH and keyspace notifications. */
+  readonly pubsub: PubSub;
   readonly saves: SaveControl;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */
   diskWriteError(): string | null;

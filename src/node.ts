@@ -12,6 +12,7 @@ import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
 import { Persistence } from './persistence/persistence';
 import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
+import { provideInfoFields } from './commands/info';
 import { SnapshotStore } from './persistence/snapshot';
 import { ChangeTracker } from './persistence/change-tracker';
 import { Snapshotter } from './persistence/snapshotter';
@@ -21,6 +22,9 @@ import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
+import { PubSub } from './pubsub/pubsub';
+import { publishKeyspaceEvents } from './pubsub/notifications';
+import { closeForOutputLimit, outputLimitReached } from './server/output-limits';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
@@ -49,6 +53,8 @@ export class Node implements NodeContext {
   readonly version = VERSION;
   lastSaveAt = Date.now();
   readonly clientResetHooks: Array<(c: Client) => void> = [];
+  readonly clientCloseHooks: Array<(c: Client) => void> = [];
+  readonly pubsub: PubSub;
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
@@ -74,6 +80,21 @@ export class Node implements NodeContext {
     });
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
+    const serverLog = log.child({ component: 'server' });
+    this.pubsub = new PubSub({
+      outputBufferLimits: () => v.clientOutputBufferLimits,
+      outputLimitReached,
+      closeForOutputLimit: (c) => closeForOutputLimit(c, this.stats, serverLog),
+    });
+    // RESET and disconnecting drop every subscription, without confirmations.
+    this.clientResetHooks.push((c) => this.pubsub.forget(c));
+    this.clientCloseHooks.push((c) => this.pubsub.forget(c));
+    publishKeyspaceEvents(this.keyspace, v, this.pubsub);
+    provideInfoFields(this, 'stats', () => [
+      ['pubsub_channels', this.pubsub.channels.size],
+      ['pubsub_patterns', this.pubsub.patterns.size],
+      ['pubsubshard_channels', this.pubsub.shardChannels.size],
+    ]);
     this.server = new Server(
       {
         maxclients: () => v.maxclients,
@@ -84,9 +105,13 @@ export class Node implements NodeContext {
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
         beforeFlush: () => this.persistence.beforeFlush(),
+        outputBufferLimits: () => v.clientOutputBufferLimits,
+        clientClosed: (c) => {
+          for (const hook of this.clientCloseHooks) hook(c);
+        },
       },
       this.stats,
-      log.child({ component: 'server' }),
+      serverLog,
     );
     this.persistence = new Persistence(
       this,
