@@ -12,6 +12,7 @@ import { protocolScenarios } from './protocol';
 import { serverScenarios } from './server';
 import { stringScenarios } from './strings';
 import { typeScenarios } from './types';
+import { pubsubScenarios } from './pubsub';
 
 const resp2: Scenario[] = [
   ...connectionScenarios,
@@ -23,6 +24,7 @@ const resp2: Scenario[] = [
   ...clientScenarios,
   ...serverScenarios,
   ...binaryScenarios,
+  ...pubsubScenarios,
 ];
 
 /**
