@@ -129,8 +129,8 @@ export const Err = {
   zrangeWithscoresLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   zsetOpNoKeys: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   weightNotFloat: 'ERR weight value is not a float',
-  limitNegative: "ERR LIMIT can't be negative",
-  numkeysPositive: 'ERR numkeys should be greater than 0',
-  countPositive: 'ERR count should be greater than 0',
-  valueOutOfRangePlain: 'ERR value is out of range',
+  // Pub/sub (commands/pubsub.ts, gatekeeper.ts).
+  pubsubContext: (fullname: string) =>
+    `ERR Can't execute '${fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  denyBlocking: (cmd: string) => `ERR ${cmd} isn't allowed for a DENY BLOCKING client`,
 } as const;

@@ -24,6 +24,7 @@ import { zsetCommands } from './zsets';
 import { zsetBlockingCommands } from './zset-blocking';
 import { transactionCommands } from './transactions';
 import { bitmapCommands } from './bitmaps';
+import { pubsubCommands } from './pubsub';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -50,5 +51,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...zsetBlockingCommands,
     ...transactionCommands,
     ...bitmapCommands,
+    ...pubsubCommands,
   ];
 }
