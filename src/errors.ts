@@ -24,6 +24,22 @@ export const Err = {
   wrongArity: (fullname: string) => `ERR wrong number of arguments for '${fullname}' command`,
   protocol: (what: string) => `ERR Protocol error: ${what}`,
   noAuth: 'NOAUTH Authentication required.',
+  // Bitmaps (commands/bitmaps.ts).
+  bitOffsetInvalid: 'ERR bit offset is not an integer or out of range',
+  bitValueInvalid: 'ERR bit is not an integer or out of range',
+  bitArgument: 'ERR The bit argument must be 1 or 0.',
+  bitopNot: 'ERR BITOP NOT must be called with a single source key.',
+  bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
+  bitfieldOverflowType: 'ERR Invalid OVERFLOW type specified',
+  bitfieldRoWrite: 'ERR BITFIELD_RO only supports the GET subcommand',
+  // MULTI/EXEC/WATCH (commands/transactions.ts).
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInsideMulti: 'ERR WATCH inside MULTI is not allowed',
+  notAllowedInMulti: 'ERR Command not allowed inside a transaction',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason}`,
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   authNotConfigured:
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -113,4 +129,8 @@ export const Err = {
   zrangeWithscoresLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
   zsetOpNoKeys: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   weightNotFloat: 'ERR weight value is not a float',
+  // Pub/sub (commands/pubsub.ts, gatekeeper.ts).
+  pubsubContext: (fullname: string) =>
+    `ERR Can't execute '${fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  denyBlocking: (cmd: string) => `ERR ${cmd} isn't allowed for a DENY BLOCKING client`,
 } as const;

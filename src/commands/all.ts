@@ -22,6 +22,9 @@ import { listCommands } from './lists';
 import { listBlockingCommands } from './list-blocking';
 import { zsetCommands } from './zsets';
 import { zsetBlockingCommands } from './zset-blocking';
+import { transactionCommands } from './transactions';
+import { bitmapCommands } from './bitmaps';
+import { pubsubCommands } from './pubsub';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -46,5 +49,8 @@ export function allCommandSpecs(): CommandSpec[] {
     ...listBlockingCommands,
     ...zsetCommands,
     ...zsetBlockingCommands,
+    ...transactionCommands,
+    ...bitmapCommands,
+    ...pubsubCommands,
   ];
 }

@@ -15,6 +15,7 @@ import { typeOf, type Value } from '../keyspace/value';
 import { globMatch } from '../keyspace/glob';
 import { parseScanCursor, randomEntry } from '../keyspace/scan';
 import { parseScanOptions, replyScan } from './scan-options';
+import { NotifyClass } from '../keyspace/notify-types';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -61,6 +62,7 @@ function del(c: Client, args: string[], node: NodeContext): void {
     // has() expires the key first, so a key past its TTL counts as not deleted.
     if (db.has(args[i]) && db.delete(args[i])) {
       node.keyspace.modified(db, args[i]);
+      node.keyspace.notify(NotifyClass.Generic, 'del', db, args[i]);
       deleted++;
     }
   }
@@ -149,6 +151,8 @@ function renameGeneric(nx: boolean): Handler {
     db.delete(src);
     node.keyspace.modified(db, src);
     node.keyspace.modified(db, dst);
+    node.keyspace.notify(NotifyClass.Generic, 'rename_from', db, src);
+    node.keyspace.notify(NotifyClass.Generic, 'rename_to', db, dst);
     c.write(nx ? R.one : R.ok);
   };
 }
@@ -185,6 +189,7 @@ function copy(c: Client, args: string[], node: NodeContext): void {
   dst.set(newKey, duplicate(v));
   if (at !== undefined) dst.setExpire(newKey, at);
   node.keyspace.modified(dst, newKey);
+  node.keyspace.notify(NotifyClass.Generic, 'copy_to', dst, newKey);
   c.write(R.one);
 }
 
@@ -206,6 +211,8 @@ function move(c: Client, args: string[], node: NodeContext): void {
   src.delete(key);
   node.keyspace.modified(src, key);
   node.keyspace.modified(dst, key);
+  node.keyspace.notify(NotifyClass.Generic, 'move_from', src, key);
+  node.keyspace.notify(NotifyClass.Generic, 'move_to', dst, key);
   c.write(R.one);
 }
 
@@ -222,7 +229,7 @@ function swapdb(c: Client, args: string[], node: NodeContext): void {
   const a = dbAt(node, id1);
   const b = dbAt(node, id2);
   if (a === undefined || b === undefined) return c.error(Err.dbIndexOutOfRange);
-  if (a !== b) a.swapWith(b);
+  if (a !== b) node.keyspace.swap(a, b);
   node.keyspace.dirty++;
   c.write(R.ok);
 }

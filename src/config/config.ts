@@ -9,7 +9,7 @@ import path from 'node:path';
 import { splitArgs } from '../resp/split-args';
 import { globMatch } from '../keyspace/glob';
 import { REDIS_VERSION } from '../version';
-import type { ParseContext, RewriteContext, SaveRule as RawSaveRule, PrimaryAddress } from './kinds';
+import type { ParseContext, RewriteContext, SaveRule as RawSaveRule, PrimaryAddress, BufferLimits } from './kinds';
 import { F, PARAMS, ENTRIES, lookupEntry, type Entry, type Param, type LogLevel, type Appendfsync, type MaxmemoryPolicy, type ProtectedAction } from './params';
 import { Invalid, asciiLower, bytesToText, repr, strerror, textToBytes, trimChars } from './parse';
 import { RewriteState } from './rewrite-state';
@@ -67,6 +67,8 @@ export interface ConfigValues {
   hashMaxListpackEntries: number;
   hashMaxListpackValue: number;
   setMaxIntsetEntries: number;
+  /** Output buffer limits of the normal, replica and pubsub client classes, in that order. */
+  clientOutputBufferLimits: BufferLimits;
   clusterEnabled: boolean;
   clusterConfigFile: string;
   clusterNodeTimeout: number;
@@ -475,6 +477,7 @@ export class Config {
       hashMaxListpackEntries: num('hash-max-listpack-entries'),
       hashMaxListpackValue: num('hash-max-listpack-value'),
       setMaxIntsetEntries: num('set-max-intset-entries'),
+      clientOutputBufferLimits: this.raw<BufferLimits>('client-output-buffer-limit'),
       clusterEnabled: this.raw<boolean>('cluster-enabled'),
       clusterConfigFile: text('cluster-config-file'),
       clusterNodeTimeout: num('cluster-node-timeout'),

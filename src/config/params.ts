@@ -352,7 +352,7 @@ export const PARAMS: readonly Param[] = [
 
   // clients
   num('clients', 'maxclients', 'uint', 1n, UINT_MAX, 10000n, ACTED),
-  param('clients', 'client-output-buffer-limit', clientOutputBufferLimitKind, DEFAULT_OUTPUT_BUFFER_LIMITS, { flags: MULTI_ARG }),
+  param('clients', 'client-output-buffer-limit', clientOutputBufferLimitKind, DEFAULT_OUTPUT_BUFFER_LIMITS, { flags: MULTI_ARG, effect: 'acted' }),
   mem('clients', 'client-query-buffer-limit', 'size_t', MB, LLONG_MAX, 1024n * MB, ACTED),
   mem('clients', 'proto-max-bulk-len', 'longlong', MB, LLONG_MAX, 512n * MB, ACTED),
   num('clients', 'maxmemory-clients', 'ssize_t', -100n, LLONG_MAX, 0n, {}, { memory: true, percent: true }),
@@ -448,7 +448,7 @@ export const PARAMS: readonly Param[] = [
   }),
 
   // keyspace event notification
-  param('notifications', 'notify-keyspace-events', notifyKeyspaceEventsKind, 0, PLANNED),
+  param('notifications', 'notify-keyspace-events', notifyKeyspaceEventsKind, 0, ACTED),
 
   // data structure encodings
   num('encodings', 'hash-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 512n, { alias: 'hash-max-ziplist-entries', effect: 'acted' }),
