@@ -641,6 +641,13 @@ export const zsetScenarios: Scenario[] = [
     ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '0'],
     ['BZMPOP', '0', '1', 's', 'MIN'],
     ['BZMPOP', '0', '1', 'z'],
+    // Inside EXEC nothing blocks: an empty key answers as a timeout.
+    ['MULTI'],
+    ['BZPOPMIN', 'nokey', '0'],
+    ['BZMPOP', '0', '1', 'nokey', 'MIN'],
+    ['ZADD', 'm', '1', 'x'],
+    ['BZPOPMAX', 'nokey', 'm', '0'],
+    ['EXEC'],
   ]),
   scenario(
     'zsets/keyspace-events',
