@@ -20,6 +20,7 @@ import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type Sco
 import { NotifyClass } from '../keyspace/notify-types';
 import { parseScanCursor } from '../keyspace/scan';
 import { globMatch } from '../keyspace/glob';
+import { parseScanOptions, replyScan } from './scan-options';
 
 const I64_MAX = 9223372036854775807n;
 
@@ -801,11 +802,27 @@ function zrandmemberWithCount(c: Client, node: NodeContext, key: string, l: numb
   if (z === undefined || l === 0) return c.write(R.emptyArray);
   const size = z.size;
   let picks: ZNode[];
-  if (l < 0 || l === 1) {
-    // Repetitions allowed: independent uniform picks.
-    const count = l < 0 ? -l : 1;
-    picks = new Array<ZNode>(count);
-    for (let i = 0; i < count; i++) picks[i] = z.at(Math.floor(Math.random() * size))!;
+  if (l < 0) {
+    // Repetitions allowed: independent uniform picks, written as drawn (the count may
+    // exceed any array).
+    const count = -l;
+    const nested = withScores && c.resp === 3;
+    c.arrayHeader(withScores && !nested ? count * 2 : count);
+    let s = '';
+    for (let i = 0; i < count; i++) {
+      const n = z.at(Math.floor(Math.random() * size))!;
+      if (nested) s += '*2\r\n';
+      s += bulkText(n.member);
+      if (withScores) s += scoreText(c, n.score);
+      if ((i & 1023) === 1023) {
+        c.write(s);
+        s = '';
+      }
+    }
+    return c.write(s);
+  }
+  if (l === 1) {
+    picks = [z.at(Math.floor(Math.random() * size))!];
   } else if (l >= size) {
     // The whole set, highest first, as Redis walks it for this case.
     picks = [];
@@ -832,22 +849,10 @@ function zscan(c: Client, args: string[], node: NodeContext): void {
   if (cursor === undefined) return c.error(Err.invalidCursor);
   const z = readZSet(c, args[1], node);
   if (z === null) return;
-  if (z === undefined) return c.write('*2\r\n$1\r\n0\r\n*0\r\n');
-  let count = 10;
-  let pattern: string | undefined;
-  for (let i = 3; i < args.length; i += 2) {
-    const hasValue = i + 1 < args.length;
-    if (is(args[i], 'count') && hasValue) {
-      const n = parseI64(args[i + 1]);
-      if (n === undefined) return c.error(Err.notInteger);
-      if (n < 1) return c.error(Err.syntax);
-      count = n;
-    } else if (is(args[i], 'match') && hasValue) {
-      pattern = args[i + 1] === '*' ? undefined : args[i + 1];
-    } else {
-      return c.error(Err.syntax);
-    }
-  }
+  if (z === undefined) return replyScan(c, 0, []);
+  const opts = parseScanOptions(c, args, 3, false);
+  if (opts === null) return;
+  const { pattern } = opts;
   const found: string[] = [];
   const visit = (member: string): void => {
     if (pattern !== undefined && !globMatch(pattern, member)) return;
@@ -859,12 +864,9 @@ function zscan(c: Client, args: string[], node: NodeContext): void {
   if (z.listpack) {
     for (const n of z.list.nodes()) visit(n.member);
   } else {
-    next = c.db.scans.step(z.scores, cursor, count, visit);
+    next = c.db.scans.step(z.scores, cursor, opts.count, visit);
   }
-  const cur = String(next);
-  let s = '*2\r\n$' + cur.length + '\r\n' + cur + '\r\n*' + found.length + '\r\n';
-  for (const f of found) s += bulkText(f);
-  c.write(s);
+  replyScan(c, next, found);
 }
 
 // ── Table ────────────────────────────────────────────────────────────────────────────────

@@ -50,7 +50,7 @@ function harness(configArgs: string[] = []) {
 t.test('adds, increments and removals', async (t) => {
   const { run } = harness();
   const add = run('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
-  t.same(add.events, ['zadd z']);
+  t.same(add.events, ['new z', 'zadd z'], 'a created key: new, then zadd');
   t.same(add.ready, ['z'], 'a sorted set that gains members is signalled ready');
   t.same(add.effects, [['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c']], 'logged as sent');
   t.same(run('ZADD', 'z', 'NX', '5', 'a'), { events: [], effects: [], reply: ':0\r\n', ready: [] }, 'no change: nothing');
@@ -82,8 +82,8 @@ t.test('lex walks over a skip list log their result', async (t) => {
   run('ZADD', 'z', '0', 'a', '0', 'b', '0', 'c', '0', 'd');
   t.same(run('ZREMRANGEBYLEX', 'z', '[b', '[c').effects, [['ZREM', 'z', 'b', 'c']]);
   const store = run('ZRANGESTORE', 'dst', 'z', '-', '+', 'BYLEX');
-  t.same(store.events, ['zrangestore dst']);
-  t.same(store.effects, [['DEL', 'dst'], ['ZADD', 'dst', '0', 'a', '0', 'd']]);
+  t.same(store.events, ['new dst', 'zrangestore dst']);
+  t.same(store.effects, [['MULTI'], ['DEL', 'dst'], ['ZADD', 'dst', '0', 'a', '0', 'd'], ['EXEC']], 'DEL + ZADD, as one unit');
   t.same(run('ZRANGESTORE', 'dst', 'z', '[x', '+', 'BYLEX').effects, [['DEL', 'dst']], 'an empty result deletes dst');
   t.same(run('ZRANGESTORE', 'dst', 'z', '[x', '+', 'BYLEX').effects, [], 'nothing to delete: nothing logged');
 });
@@ -110,7 +110,7 @@ t.test('stores', async (t) => {
   run('ZADD', 'a', '1', 'x', '2', 'y');
   run('ZADD', 'b', '5', 'y');
   const u = run('ZUNIONSTORE', 'dst', '2', 'a', 'b');
-  t.same(u.events, ['zunionstore dst']);
+  t.same(u.events, ['new dst', 'zunionstore dst']);
   t.same(u.ready, ['dst'], 'a stored result is signalled ready');
   t.same(run('ZINTERSTORE', 'dst', '2', 'a', 'b').events, ['zinterstore dst']);
   t.same(run('ZDIFFSTORE', 'dst', '2', 'a', 'b').events, ['zdiffstore dst']);
