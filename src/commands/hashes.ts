@@ -13,8 +13,7 @@ import { HashValue, type HashLimits } from '../types/hash';
 import { NotifyClass } from '../keyspace/notify-types';
 import { addLongDouble, formatHuman, parseLongDouble, zero } from '../keyspace/long-double';
 import { parseScanCursor, randomDistinct, randomEntry } from '../keyspace/scan';
-import { globMatch } from '../keyspace/glob';
-import { parseScanOptions, replyScan } from './scan-options';
+import { replyScan, scanCollection } from './scan-options';
 
 const I64_MIN = -9223372036854775808n;
 const I64_MAX = 9223372036854775807n;
@@ -266,21 +265,8 @@ function hscan(c: Client, args: string[], node: NodeContext): void {
   const h = readHash(c, args[1], node);
   if (h === null) return;
   if (h === undefined) return replyScan(c, 0, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const { pattern } = opts;
-  const found: string[] = [];
-  const visit = (f: string): void => {
-    if (pattern !== undefined && !globMatch(pattern, f)) return;
-    found.push(f, h.fields.get(f)!);
-  };
-  if (h.listpack) {
-    // Redis returns a listpack hash whole in one call, whatever the cursor and COUNT.
-    for (const f of h.fields.keys()) visit(f);
-    return replyScan(c, 0, found);
-  }
-  const next = c.db.scans.step(h.fields, cursor, opts.count, visit);
-  replyScan(c, next, found);
+  const fields = h.fields;
+  scanCollection(c, args, cursor, fields, h.listpack ? fields.keys() : null, (f, out) => out.push(f, fields.get(f)!));
 }
 
 // ── Table ───────────────────────────────────────────────────────────────────────────────

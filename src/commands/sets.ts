@@ -13,8 +13,7 @@ import { lookupRead } from './lookup';
 import { SetValue } from '../types/set';
 import { NotifyClass } from '../keyspace/notify-types';
 import { parseScanCursor, randomDistinct, randomEntry } from '../keyspace/scan';
-import { globMatch } from '../keyspace/glob';
-import { parseScanOptions, replyScan } from './scan-options';
+import { replyScan, scanCollection } from './scan-options';
 
 const LONG_MAX = 9223372036854775807n;
 /** SPOP with a count is logged as SREMs of at most this many members (Redis's batch). */
@@ -283,20 +282,7 @@ function sscan(c: Client, args: string[], node: NodeContext): void {
   const s = readSet(c, args[1], node);
   if (s === null) return;
   if (s === undefined) return replyScan(c, 0, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const { pattern } = opts;
-  const found: string[] = [];
-  const visit = (m: string): void => {
-    if (pattern === undefined || globMatch(pattern, m)) found.push(m);
-  };
-  if (s.intset) {
-    // Redis returns an intset whole in one call, whatever the cursor and COUNT.
-    for (const m of s.ordered()) visit(m);
-    return replyScan(c, 0, found);
-  }
-  const next = c.db.scans.step(s.members, cursor, opts.count, visit);
-  replyScan(c, next, found);
+  scanCollection(c, args, cursor, s.members, s.intset ? s.ordered() : null, (m, out) => out.push(m));
 }
 
 // ── SINTER SINTERCARD SINTERSTORE ───────────────────────────────────────────────────────

@@ -162,6 +162,44 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** A command maker and its relative weight in a random workload. */
+export type WeightedMaker = [number, () => string[]];
+
+/**
+ * `count` commands drawn from `makers` by weight; each of `rare` (probability, maker) is
+ * tried first on every draw.
+ */
+export function weightedWorkload(rand: () => number, count: number, makers: readonly WeightedMaker[], rare: readonly WeightedMaker[] = []): string[][] {
+  const total = makers.reduce((n, [w]) => n + w, 0);
+  const out: string[][] = [];
+  for (let i = 0; i < count; i++) {
+    const special = rare.find(([p]) => rand() < p);
+    if (special) {
+      out.push(special[1]());
+      continue;
+    }
+    let r = rand() * total;
+    for (const [w, make] of makers) {
+      r -= w;
+      if (r < 0) {
+        out.push(make());
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs the commands in pipelined batches of 100, pausing `pauseMs` every 1000; returns the error replies. */
+export async function runPipelined(c: RawConnection, commands: string[][], pauseMs = 20): Promise<number> {
+  let errors = 0;
+  for (let i = 0; i < commands.length; i += 100) {
+    for (const r of await pipeline(c, commands.slice(i, i + 100))) if (r instanceof ReplyError) errors++;
+    if (i % 1000 === 0) await sleep(pauseMs);
+  }
+  return errors;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
