@@ -140,6 +140,19 @@ export async function dumpKeyspace(port: number, dbs = 16): Promise<Map<string, 
   }
 }
 
+/**
+ * Leaves out of `before` and of each of `others` the keys of `before` whose expiry came by
+ * `at`: keys whose time came while a node restarted are rightly gone.
+ */
+export function leaveOutExpiredBy(at: number, before: Map<string, DumpedKey>, ...others: Array<Map<string, unknown>>): void {
+  for (const [k, v] of [...before]) {
+    if (v.pexpiretime > 0 && v.pexpiretime <= at) {
+      before.delete(k);
+      for (const m of others) m.delete(k);
+    }
+  }
+}
+
 /** Sorted entries, for tap's t.same with a readable diff. */
 export function sortedEntries(m: Map<string, DumpedKey>): Array<[string, DumpedKey]> {
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
