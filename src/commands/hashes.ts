@@ -192,9 +192,14 @@ function hgetall(c: Client, args: string[], node: NodeContext): void {
   if (h === null) return;
   if (h === undefined) return c.mapHeader(0);
   c.mapHeader(h.size);
-  let s = '';
-  for (const [f, v] of h.fields) s += '$' + f.length + '\r\n' + f + '\r\n$' + v.length + '\r\n' + v + '\r\n';
-  c.write(s);
+  const fields = h.fields;
+  const flat = function* (): Generator<string> {
+    for (const [f, v] of fields) {
+      yield f;
+      yield v;
+    }
+  };
+  c.bulks(flat());
 }
 
 function hkeysOrVals(values: boolean): Handler {
@@ -202,7 +207,8 @@ function hkeysOrVals(values: boolean): Handler {
     const h = readHash(c, args[1], node);
     if (h === null) return;
     if (h === undefined) return c.write(R.emptyArray);
-    c.bulkArray([...(values ? h.fields.values() : h.fields.keys())]);
+    c.arrayHeader(h.size);
+    c.bulks(values ? h.fields.values() : h.fields.keys());
   };
 }
 

@@ -46,9 +46,7 @@ function writeSet(c: Client, key: string): SetValue | undefined | null {
 /** Every member as a RESP3 set (RESP2 array). */
 function replyMembers(c: Client, members: readonly string[]): void {
   c.setHeader(members.length);
-  let s = '';
-  for (const m of members) s += '$' + m.length + '\r\n' + m + '\r\n';
-  c.write(s);
+  c.bulks(members);
 }
 
 function emptySet(c: Client): void {
@@ -256,23 +254,19 @@ function srandmember(c: Client, args: string[], node: NodeContext): void {
   if (l < 0n) {
     // Picks with repetitions, written as they are drawn: the count may exceed any array.
     const count = Number(-l);
+    const members = s.members;
+    const draws = function* (): Generator<string> {
+      for (let i = 0; i < count; i++) yield randomEntry(members)!;
+    };
     c.arrayHeader(count);
-    let out = '';
-    for (let i = 0; i < count; i++) {
-      const m = randomEntry(s.members)!;
-      out += '$' + m.length + '\r\n' + m + '\r\n';
-      if ((i & 1023) === 1023) {
-        c.write(out);
-        out = '';
-      }
-    }
-    return c.write(out);
+    return c.bulks(draws());
   } else if (Number(l) >= s.size) {
     picks = s.ordered();
   } else {
     picks = randomDistinct(s.members, Number(l));
   }
-  c.bulkArray(picks);
+  c.arrayHeader(picks.length);
+  c.bulks(picks);
 }
 
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
