@@ -19,8 +19,7 @@ import type { SetValue } from '../types/set';
 import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, type LexRange, type ScoreRange, type ZNode } from '../types/skiplist';
 import { NotifyClass } from '../keyspace/notify-types';
 import { parseScanCursor } from '../keyspace/scan';
-import { globMatch } from '../keyspace/glob';
-import { parseScanOptions, replyScan } from './scan-options';
+import { replyScan, scanCollection } from './scan-options';
 
 const I64_MAX = 9223372036854775807n;
 
@@ -61,10 +60,16 @@ function bulkText(s: string): string {
 function replyNodes(c: Client, nodes: readonly ZNode[], withScores: boolean): void {
   const nested = withScores && c.resp === 3;
   let s = '*' + (withScores && !nested ? nodes.length * 2 : nodes.length) + '\r\n';
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
     if (nested) s += '*2\r\n';
     s += bulkText(n.member);
     if (withScores) s += scoreText(c, n.score);
+    // Written in chunks: a whole large set would make one giant string.
+    if ((i & 1023) === 1023) {
+      c.write(s);
+      s = '';
+    }
   }
   c.write(s);
 }
@@ -850,23 +855,12 @@ function zscan(c: Client, args: string[], node: NodeContext): void {
   const z = readZSet(c, args[1], node);
   if (z === null) return;
   if (z === undefined) return replyScan(c, 0, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const { pattern } = opts;
-  const found: string[] = [];
-  const visit = (member: string): void => {
-    if (pattern !== undefined && !globMatch(pattern, member)) return;
-    const score = z.score(member);
-    if (score === undefined) return;
-    found.push(member, formatDouble17g(score));
+  const inOrder = function* (): Generator<string> {
+    for (const n of z.list.nodes()) yield n.member;
   };
-  let next = 0;
-  if (z.listpack) {
-    for (const n of z.list.nodes()) visit(n.member);
-  } else {
-    next = c.db.scans.step(z.scores, cursor, opts.count, visit);
-  }
-  replyScan(c, next, found);
+  scanCollection(c, args, cursor, z.scores, z.listpack ? inOrder() : null, (member, out) => {
+    out.push(member, formatDouble17g(z.score(member)!));
+  });
 }
 
 // ── Table ────────────────────────────────────────────────────────────────────────────────

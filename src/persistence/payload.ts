@@ -43,6 +43,14 @@ export class PayloadReader {
     return latin1(buf, start, start + len);
   }
 
+  /** The next f64 LE (sorted set scores: the exact bits). */
+  double(): number {
+    if (this.pos + 8 > this.end) throw new Error(`snapshot ${this.what} payload past its end`);
+    const d = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return d;
+  }
+
   /** Checks that the whole payload was read. */
   finish(): void {
     if (this.pos !== this.end) throw new Error(`snapshot ${this.what} payload has trailing bytes`);

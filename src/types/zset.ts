@@ -10,7 +10,7 @@
 import type { TypedValue } from '../keyspace/value';
 import type { Config } from '../config/config';
 import { registerTypedValueCodec, type TypedValueCodec } from '../persistence/value-codec';
-import { latin1 } from '../resp/latin1';
+import { PayloadReader, prefixedSize, writePrefixed } from '../persistence/payload';
 import { SkipList, type ZNode } from './skiplist';
 
 /** The thresholds that decide a sorted set's encoding (from config). */
@@ -167,7 +167,7 @@ const zsetCodec: TypedValueCodec = {
   encodedSize(v: TypedValue): number {
     const z = v as ZSetValue;
     let size = 5;
-    for (const member of z.scores.keys()) size += 12 + member.length;
+    for (const member of z.scores.keys()) size += 8 + prefixedSize(member);
     return size;
   },
   encode(v: TypedValue, buf: Buffer, pos: number): number {
@@ -176,30 +176,22 @@ const zsetCodec: TypedValueCodec = {
     let p = buf.writeUInt32LE(z.size, pos + 1);
     for (const n of z.list.nodes()) {
       p = buf.writeDoubleLE(n.score, p);
-      p = buf.writeUInt32LE(n.member.length, p);
-      p += buf.write(n.member, p, 'latin1');
+      p = writePrefixed(buf, p, n.member);
     }
     return p;
   },
   decode(buf: Buffer, start: number, end: number): TypedValue {
-    if (end - start < 5) throw new Error('snapshot zset payload too short');
-    const encoding = buf[start];
+    const r = new PayloadReader(buf, start, end, 'zset');
+    const { encoding, count } = r.header();
     if (encoding !== ENCODING_LISTPACK && encoding !== ENCODING_SKIPLIST) throw new Error(`snapshot zset has unknown encoding ${encoding}`);
     const z = new ZSetValue(encoding === ENCODING_LISTPACK);
-    const count = buf.readUInt32LE(start + 1);
-    let p = start + 5;
     for (let i = 0; i < count; i++) {
-      if (p + 12 > end) throw new Error('snapshot zset payload truncated');
-      const score = buf.readDoubleLE(p);
-      const len = buf.readUInt32LE(p + 8);
-      p += 12;
-      if (p + len > end) throw new Error('snapshot zset payload truncated');
-      const member = latin1(buf, p, p + len);
+      const score = r.double();
+      const member = r.string();
       z.scores.set(member, score);
       z.list.insert(score, member);
-      p += len;
     }
-    if (p !== end) throw new Error('snapshot zset payload has trailing bytes');
+    r.finish();
     return z;
   },
 };

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
-import { call, dataDir, dumpKeyspace, pipeline, rng, sortedEntries, ReplyError } from '../helpers/durability';
+import { call, dataDir, dumpKeyspace, rng, runPipelined, sortedEntries, weightedWorkload, type WeightedMaker } from '../helpers/durability';
 
 const DBS = 2;
 const COMMANDS_PER_HALF = 2500;
@@ -30,7 +30,7 @@ function workload(rand: () => number, count: number): string[][] {
     const n = int(1, 3);
     return [String(n), ...Array.from({ length: n }, key)];
   };
-  const makers: Array<[number, () => string[]]> = [
+  const makers: WeightedMaker[] = [
     [2, () => ['SELECT', String(int(0, DBS - 1))]],
     [14, () => ['ZADD', key(), ...Array.from({ length: int(1, 8) }, () => [score(), member()]).flat()]],
     [3, () => ['ZADD', key(), pick(['NX', 'XX', 'GT', 'LT', 'CH']), score(), member(), score(), member()]],
@@ -64,27 +64,7 @@ function workload(rand: () => number, count: number): string[][] {
     [1, () => ['EXPIRE', key(), String(int(1000, 5000))]],
     [1, () => ['ZRANDMEMBER', key(), String(int(-3, 3))]],
   ];
-  const total = makers.reduce((n, [w]) => n + w, 0);
-  const out: string[][] = [];
-  for (let i = 0; i < count; i++) {
-    let r = rand() * total;
-    for (const [w, make] of makers) {
-      r -= w;
-      if (r < 0) {
-        out.push(make());
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-async function run(c: RawConnection, commands: string[][]): Promise<number> {
-  let errors = 0;
-  for (let i = 0; i < commands.length; i += 200) {
-    for (const r of await pipeline(c, commands.slice(i, i + 200))) if (r instanceof ReplyError) errors++;
-  }
-  return errors;
+  return weightedWorkload(rand, count, makers);
 }
 
 t.test('sorted sets survive restarts with the same members and exact scores', async (t) => {
@@ -101,9 +81,9 @@ t.test('sorted sets survive restarts with the same members and exact scores', as
   for (const phase of phases) {
     const node = await startCinnabar(t, { dir, args: [...args, '--appendfsync', phase.fsync] });
     const c = await RawConnection.connect(node.port);
-    let errors = await run(c, workload(rand, COMMANDS_PER_HALF));
+    let errors = await runPipelined(c, workload(rand, COMMANDS_PER_HALF));
     t.equal(await call(c, 'SAVE'), 'OK', `${phase.name}: SAVE in the middle`);
-    errors += await run(c, workload(rand, COMMANDS_PER_HALF));
+    errors += await runPipelined(c, workload(rand, COMMANDS_PER_HALF));
     c.close();
     const before = await dumpKeyspace(node.port, DBS);
     const code = await node.stop(phase.stop);
