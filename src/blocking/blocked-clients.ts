@@ -132,6 +132,12 @@ export class BlockedClients {
     this.ready.push({ db, key });
   }
 
+  /** Every key clients wait on in `db` may be ready (SWAPDB brought other data in). */
+  signalEveryWaitedKey(db: Db): void {
+    const queues = this.byKey[db.id];
+    if (queues !== undefined) for (const key of queues.keys()) this.signal(db, key);
+  }
+
   /**
    * Serves clients blocked on the keys signalled ready (handleClientsBlockedOnKeys): per key
    * in FIFO order while the waiters accept; keys made ready by serving (BLMOVE's destination)

@@ -242,6 +242,9 @@ function swapdb(c: Client, args: string[], node: NodeContext): void {
   const b = dbAt(node, id2);
   if (a === undefined || b === undefined) return c.error(Err.dbIndexOutOfRange);
   if (a !== b) a.swapWith(b);
+  // Clients blocked in either db may find their keys in the swapped-in data (scanDatabaseForReadyKeys).
+  node.blocking.signalEveryWaitedKey(a);
+  node.blocking.signalEveryWaitedKey(b);
   node.keyspace.dirty++;
   c.write(R.ok);
 }

@@ -261,6 +261,19 @@ const scripts: Array<[string, Script]> = [
     },
   ],
   [
+    'SWAPDB brings a waited key in from the other database',
+    async (s) => {
+      await s.send(1, 'BLPOP', 'k', '0');
+      await s.blocked(1);
+      await s.call(0, 'SELECT', '1');
+      await s.call(0, 'RPUSH', 'k', 'from-db1');
+      await s.call(0, 'SWAPDB', '0', '1');
+      await s.read(1);
+      await s.call(0, 'SELECT', '0');
+      await s.call(0, 'EXISTS', 'k');
+    },
+  ],
+  [
     'CLIENT UNBLOCK: TIMEOUT replies null, ERROR replies UNBLOCKED, others answer 0',
     async (s) => {
       const id1 = await s.id(1);
