@@ -509,4 +509,23 @@ export const listScenarios: Scenario[] = [
     ],
     { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
+  scenario(
+    'lists/keyspace-events-new-keys',
+    [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'],
+      { cmd: ['PSUBSCRIBE', '__keyevent@0__:*'], conn: 2, replies: 1 },
+      ['RPUSH', 'l', 'a'],
+      events(2),
+      ['LMOVE', 'l', 'd', 'left', 'right'],
+      events(4),
+      ['RPOPLPUSH', 'd', 'e'],
+      events(4),
+      { cmd: ['BLMOVE', 's', 't', 'left', 'right', '0'], conn: 1, replies: 0 },
+      { sleepMs: 50 },
+      ['LPUSH', 's', 'v'],
+      { cmd: ['PING'], conn: 1, replies: 2 },
+      events(5),
+    ],
+    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
+  ),
 ];
