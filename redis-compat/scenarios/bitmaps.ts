@@ -270,6 +270,19 @@ export const bitmapScenarios: Scenario[] = [
     ['BITFIELD'],
     ['BITFIELD_RO'],
   ]),
+  scenario(
+    'bitmaps/object-encoding',
+    [
+      ['SETBIT', 'a', '1', '1'],
+      ['OBJECT', 'ENCODING', 'a'],
+      ['SET', 'b', '12'],
+      ['SETBIT', 'b', '1', '0'],
+      ['OBJECT', 'ENCODING', 'b'],
+      ['BITOP', 'OR', 'c', 'a'],
+      ['OBJECT', 'ENCODING', 'c'],
+    ],
+    { knownDifference: 'object-encoding-of-strings-changed-in-place' },
+  ),
   scenario('bitmaps/in-transaction', [
     ['MULTI'],
     ['SETBIT', 't', '3', '1'],
