@@ -112,6 +112,22 @@ export const transactionScenarios: Scenario[] = [
     { cmd: ['QUIT'], untilClose: true },
     { cmd: ['EXISTS', 'a'], conn: 1 },
   ]),
+  scenario('transactions/reset-forgets-watches', [
+    ['SET', 'k', '1'],
+    ['WATCH', 'k'],
+    ['RESET'],
+    { cmd: ['SET', 'k', '2'], conn: 1 },
+    ['MULTI'],
+    ['GET', 'k'],
+    ['EXEC'],
+    // A broken watch is forgotten too.
+    ['WATCH', 'k'],
+    { cmd: ['SET', 'k', '3'], conn: 1 },
+    ['RESET'],
+    ['MULTI'],
+    ['GET', 'k'],
+    ['EXEC'],
+  ]),
   scenario('transactions/unwatch-queued', [
     ['WATCH', 'a'],
     ['MULTI'],
