@@ -10,6 +10,7 @@ import type { EffectStream } from './persistence/effects';
 import type { WatchRegistry } from './keyspace/watch';
 import type { Command } from './commands/spec';
 import type { BlockedClients } from './blocking/blocked-clients';
+import type { PubSub } from './pubsub/pubsub';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -70,6 +71,8 @@ export interface NodeContext {
   readonly watches: WatchRegistry;
   /** Runs a command that passed the gatekeeper's checks, with its statistics and effects (EXEC). */
   readonly gatekeeper: { call(c: Client, cmd: Command, args: string[]): void };
+  /** Channel, pattern and shard-channel subscriptions; PUBLISH and keyspace notifications. */
+  readonly pubsub: PubSub;
   readonly saves: SaveControl;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */
   diskWriteError(): string | null;

@@ -15,6 +15,7 @@ import { EffectStream } from './persistence/effects';
 import { BlockedClients } from './blocking/blocked-clients';
 import { Persistence } from './persistence/persistence';
 import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
+import { provideInfoFields } from './commands/info';
 import { SnapshotStore } from './persistence/snapshot';
 import { ChangeTracker } from './persistence/change-tracker';
 import { Snapshotter } from './persistence/snapshotter';
@@ -24,6 +25,10 @@ import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
+import { setZSetLoadLimits, zsetLimits } from './types/zset';
+import { PubSub } from './pubsub/pubsub';
+import { publishKeyspaceEvents } from './pubsub/notifications';
+import { closeForOutputLimit, outputLimitReached } from './server/output-limits';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
@@ -54,6 +59,7 @@ export class Node implements NodeContext {
   readonly clientResetHooks: Array<(c: Client) => void> = [];
   readonly clientCloseHooks: Array<(c: Client) => void> = [];
   readonly watches: WatchRegistry;
+  readonly pubsub: PubSub;
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
@@ -85,6 +91,21 @@ export class Node implements NodeContext {
     this.clientResetHooks.push((c) => discardTransaction(c, this));
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
+    const serverLog = log.child({ component: 'server' });
+    this.pubsub = new PubSub({
+      outputBufferLimits: () => v.clientOutputBufferLimits,
+      outputLimitReached,
+      closeForOutputLimit: (c) => closeForOutputLimit(c, this.stats, serverLog),
+    });
+    // RESET and disconnecting drop every subscription, without confirmations.
+    this.clientResetHooks.push((c) => this.pubsub.forget(c));
+    this.clientCloseHooks.push((c) => this.pubsub.forget(c));
+    publishKeyspaceEvents(this.keyspace, v, this.pubsub);
+    provideInfoFields(this, 'stats', () => [
+      ['pubsub_channels', this.pubsub.channels.size],
+      ['pubsub_patterns', this.pubsub.patterns.size],
+      ['pubsubshard_channels', this.pubsub.shardChannels.size],
+    ]);
     this.server = new Server(
       {
         maxclients: () => v.maxclients,
@@ -94,13 +115,14 @@ export class Node implements NodeContext {
         tcpKeepalive: () => v.tcpKeepalive,
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
-        clientClosed: (c) => {
-          for (const h of this.clientCloseHooks) h(c);
-        },
         beforeFlush: () => this.persistence.beforeFlush(),
+        outputBufferLimits: () => v.clientOutputBufferLimits,
+        clientClosed: (c) => {
+          for (const hook of this.clientCloseHooks) hook(c);
+        },
       },
       this.stats,
-      log.child({ component: 'server' }),
+      serverLog,
     );
     this.persistence = new Persistence(
       this,
@@ -114,6 +136,8 @@ export class Node implements NodeContext {
     );
     provideWalInfo(this, this.persistence);
     provideSnapshotInfo(this, () => this.snapshotter);
+    // Sorted sets loaded from a snapshot get the encoding these limits give (as RDB loading).
+    setZSetLoadLimits(zsetLimits(config));
     config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
     config.onChange('appendonly', () => {
       if (v.appendonly) this.persistence.enableAtRunTime();

@@ -21,6 +21,8 @@ export interface Waiter {
   serve(key: string): boolean;
   /** Replies what the command answers on timeout (a null array or null bulk). */
   timedOut(): void;
+  /** Replies what the command answers when it may not block (inside EXEC); default timedOut(). */
+  cannotBlock?(): void;
 }
 
 /** One blocked client. */
@@ -87,7 +89,8 @@ export class BlockedClients {
    */
   block(c: Client, keys: readonly string[], timeoutMs: number, waiter: Waiter): void {
     if (c.inExec) {
-      waiter.timedOut();
+      if (waiter.cannotBlock !== undefined) waiter.cannotBlock();
+      else waiter.timedOut();
       return;
     }
     const b: Blocked = {

@@ -28,6 +28,11 @@ function argsPreview(args: readonly string[]): string {
   return s;
 }
 
+/** The commands a RESP2 client in subscriber mode may run (processCommand). */
+const ALLOWED_WHEN_SUBSCRIBED: ReadonlySet<string> = new Set([
+  'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
+]);
+
 /** One command in this many is timed for INFO commandstats (a power of two). */
 const TIMING_SAMPLE = 8;
 
@@ -83,6 +88,12 @@ export class Gatekeeper {
         this.reject(c, Err.misconfAof(diskError), cmd);
         return;
       }
+    }
+    if (c.resp === 2 && c.subscriptionCount > 0 && !ALLOWED_WHEN_SUBSCRIBED.has(cmd.fullName)) {
+      // A RESP2 subscriber's connection carries messages: only these commands may share it.
+      cmd.rejectedCalls++;
+      this.reject(c, Err.pubsubContext(cmd.fullName));
+      return;
     }
     if (this.loading && !cmd.allowedWhileLoading) {
       cmd.rejectedCalls++;

@@ -3,7 +3,7 @@
 // (WAL, replication, WATCH, notifications) attach to.
 
 import { Db, type ExpiryListener } from './db';
-import type { NotifyClassFlag } from './notify-types';
+import { NotifyClass, type NotifyClassFlag } from './notify-types';
 
 /** Receives keyspace events (pub/sub keyspace notifications). */
 export type NotifyHook = (cls: NotifyClassFlag, event: string, db: Db, key: string) => void;
@@ -124,7 +124,12 @@ export class Keyspace implements ExpiryListener {
   keyExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.dirty++;
+    this.notify(NotifyClass.Expired, 'expired', db, key);
     for (const h of this.expiredHooks) h(db, key);
+  }
+
+  keyAdded(db: Db, key: string): void {
+    this.notify(NotifyClass.New, 'new', db, key);
   }
 
   /** Total keys across databases. */

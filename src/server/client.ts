@@ -55,6 +55,8 @@ export class Client implements RequestSink {
   kind: 'normal' | 'replica' | 'master' | 'monitor' = 'normal';
   /** Channels, patterns and shard channels this connection is subscribed to. */
   readonly subscriptions = { channels: new Set<string>(), patterns: new Set<string>(), shardChannels: new Set<string>() };
+  /** Unix seconds since when the output backlog is above the soft limit, 0 when below (output-limits.ts). */
+  softLimitReachedAt = 0;
   /** Commands queued since MULTI, or null outside a transaction. */
   multiQueue: string[][] | null = null;
   /** True while EXEC runs the queued commands: blocking commands then answer as if timed out. */
@@ -213,6 +215,12 @@ export class Client implements RequestSink {
   }
 
   // ── Lifecycle ───────────────────────────────────────────────────────────
+  /** Channels + patterns + shard channels: above 0 the client is in pub/sub mode (flag P). */
+  get subscriptionCount(): number {
+    const s = this.subscriptions;
+    return s.channels.size + s.patterns.size + s.shardChannels.size;
+  }
+
   /** Bytes of reply not yet taken by the kernel (CLIENT LIST omem, limits). */
   get pendingOutput(): number {
     let n = this.out.length + this.socket.writableLength;
