@@ -8,8 +8,11 @@ import type { Config } from './config/config';
 import { CommandTable } from './commands/registry';
 import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
+import { WatchRegistry } from './keyspace/watch';
+import { discardTransaction } from './commands/transactions';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
+import { BlockedClients } from './blocking/blocked-clients';
 import { Persistence } from './persistence/persistence';
 import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
 import { provideInfoFields } from './commands/info';
@@ -22,6 +25,7 @@ import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
+import { setZSetLoadLimits, zsetLimits } from './types/zset';
 import { PubSub } from './pubsub/pubsub';
 import { publishKeyspaceEvents } from './pubsub/notifications';
 import { closeForOutputLimit, outputLimitReached } from './server/output-limits';
@@ -54,10 +58,12 @@ export class Node implements NodeContext {
   lastSaveAt = Date.now();
   readonly clientResetHooks: Array<(c: Client) => void> = [];
   readonly clientCloseHooks: Array<(c: Client) => void> = [];
+  readonly watches: WatchRegistry;
   readonly pubsub: PubSub;
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
+  readonly blocking: BlockedClients;
   readonly persistence: Persistence;
   /** Snapshots: opened at start when there is one (or the WAL is on), else on first SAVE. */
   snapshotter: Snapshotter | null = null;
@@ -78,6 +84,11 @@ export class Node implements NodeContext {
     this.keyspace.onExpired((db, key) => {
       if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);
     });
+    this.blocking = new BlockedClients(this.keyspace, this.effects);
+    this.watches = new WatchRegistry(this.keyspace);
+    this.clientCloseHooks.push((c) => this.blocking.clientClosed(c));
+    this.clientCloseHooks.push((c) => this.watches.unwatchAll(c));
+    this.clientResetHooks.push((c) => discardTransaction(c, this));
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
     const serverLog = log.child({ component: 'server' });
@@ -125,6 +136,8 @@ export class Node implements NodeContext {
     );
     provideWalInfo(this, this.persistence);
     provideSnapshotInfo(this, () => this.snapshotter);
+    // Sorted sets loaded from a snapshot get the encoding these limits give (as RDB loading).
+    setZSetLoadLimits(zsetLimits(config));
     config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
     config.onChange('appendonly', () => {
       if (v.appendonly) this.persistence.enableAtRunTime();

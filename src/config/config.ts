@@ -63,6 +63,10 @@ export interface ConfigValues {
   maxmemoryPolicy: MaxmemoryPolicy;
   /** Bit set of NOTIFY classes. */
   notifyKeyspaceEvents: number;
+  /** Encoding thresholds that OBJECT ENCODING reports for hashes and sets (types/). */
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  setMaxIntsetEntries: number;
   /** Output buffer limits of the normal, replica and pubsub client classes, in that order. */
   clientOutputBufferLimits: BufferLimits;
   clusterEnabled: boolean;
@@ -470,6 +474,9 @@ export class Config {
       maxmemory: Number(BigInt.asUintN(64, this.raw<bigint>('maxmemory'))),
       maxmemoryPolicy: this.raw<MaxmemoryPolicy>('maxmemory-policy'),
       notifyKeyspaceEvents: this.raw<number>('notify-keyspace-events'),
+      hashMaxListpackEntries: num('hash-max-listpack-entries'),
+      hashMaxListpackValue: num('hash-max-listpack-value'),
+      setMaxIntsetEntries: num('set-max-intset-entries'),
       clientOutputBufferLimits: this.raw<BufferLimits>('client-output-buffer-limit'),
       clusterEnabled: this.raw<boolean>('cluster-enabled'),
       clusterConfigFile: text('cluster-config-file'),

@@ -451,11 +451,11 @@ export const PARAMS: readonly Param[] = [
   param('notifications', 'notify-keyspace-events', notifyKeyspaceEventsKind, 0, ACTED),
 
   // data structure encodings
-  num('encodings', 'hash-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 512n, { alias: 'hash-max-ziplist-entries' }),
-  mem('encodings', 'hash-max-listpack-value', 'size_t', 0n, LLONG_MAX, 64n, { alias: 'hash-max-ziplist-value' }),
+  num('encodings', 'hash-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 512n, { alias: 'hash-max-ziplist-entries', effect: 'acted' }),
+  mem('encodings', 'hash-max-listpack-value', 'size_t', 0n, LLONG_MAX, 64n, { alias: 'hash-max-ziplist-value', effect: 'acted' }),
   num('encodings', 'list-max-listpack-size', 'int', INT_MIN, INT_MAX, -2n, { alias: 'list-max-ziplist-size' }),
   num('encodings', 'list-compress-depth', 'int', 0n, INT_MAX, 0n),
-  num('encodings', 'set-max-intset-entries', 'size_t', 0n, LLONG_MAX, 512n),
+  num('encodings', 'set-max-intset-entries', 'size_t', 0n, LLONG_MAX, 512n, ACTED),
   num('encodings', 'zset-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 128n, { alias: 'zset-max-ziplist-entries' }),
   mem('encodings', 'zset-max-listpack-value', 'size_t', 0n, LLONG_MAX, 64n, { alias: 'zset-max-ziplist-value' }),
   mem('encodings', 'hll-sparse-max-bytes', 'size_t', 0n, LLONG_MAX, 3000n),

@@ -7,6 +7,7 @@ import { RequestDecoder, type RequestSink } from '../resp/request-decoder';
 import { formatDouble17g } from '../resp/format';
 import { R } from '../resp/replies';
 import type { Db } from '../keyspace/db';
+import type { WatchedKey } from '../keyspace/watch';
 
 /** What a Client needs from the server that owns it. */
 export interface ClientHost {
@@ -60,6 +61,12 @@ export class Client implements RequestSink {
   multiQueue: string[][] | null = null;
   /** True while EXEC runs the queued commands: blocking commands then answer as if timed out. */
   inExec = false;
+  /** A command was refused while queuing (Redis's CLIENT_DIRTY_EXEC): EXEC answers EXECABORT. */
+  multiError = false;
+  /** A watched key changed (CLIENT_DIRTY_CAS): EXEC answers a null array. */
+  watchBroken = false;
+  /** Keys this client WATCHes (keyspace/watch.ts), or null. */
+  watched: WatchedKey[] | null = null;
   /** Set while the client waits in a blocking command; CLIENT UNBLOCK calls it (true: with an error). */
   unblock: ((withError: boolean) => void) | null = null;
   readonly decoder: RequestDecoder;

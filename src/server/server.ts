@@ -29,7 +29,7 @@ export interface ServerOptions {
   beforeFlush?(): number;
   /** client-output-buffer-limit (normal, replica, pubsub). */
   outputBufferLimits?(): BufferLimits;
-  /** Told of every client that goes away (pub/sub and other per-client state clean up). */
+  /** Told of every client that goes away (blocked clients, pub/sub and other per-client state clean up). */
   clientClosed?(client: Client): void;
 }
 
@@ -250,8 +250,9 @@ export class Server implements ClientHost {
   closeIdleClients(timeoutSec: number, now: number): void {
     if (timeoutSec <= 0) return;
     for (const c of this.clients.values()) {
-      // Subscribers wait for messages, not for their own commands: they never time out.
-      if (c.subscriptionCount > 0) continue;
+      // Clients in a blocking command are not idle (Redis skips CLIENT_BLOCKED ones);
+      // subscribers wait for messages, not for their own commands: they never time out.
+      if (c.subscriptionCount > 0 || c.unblock !== null) continue;
       if (now - c.lastInteraction > timeoutSec * 1000) c.close();
     }
   }
