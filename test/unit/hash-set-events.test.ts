@@ -3,7 +3,6 @@
 // notify-keyspace-events KEA on redis-server), and commands with random or float results
 // declare deterministic effects (SPOP → SREM or DEL, HINCRBYFLOAT → HSET of the result).
 
-import { NotifyClass } from '../../src/keyspace/notify-types';
 import t from 'tap';
 import type { Socket } from 'node:net';
 import { Client, type ClientHost } from '../../src/server/client';
@@ -13,6 +12,7 @@ import { EffectStream } from '../../src/persistence/effects';
 import type { NodeContext } from '../../src/node-context';
 import { hashCommands } from '../../src/commands/hashes';
 import { setCommands } from '../../src/commands/sets';
+import { NotifyClass } from '../../src/keyspace/notify-types';
 
 function harness() {
   const keyspace = new Keyspace(2);
@@ -30,8 +30,8 @@ function harness() {
   const socket = { remoteAddress: '127.0.0.1', remotePort: 1, localAddress: '127.0.0.1', localPort: 2 } as unknown as Socket;
   const c = new Client(1, socket, keyspace.dbs[0], host, { protoMaxBulkLen: 512 * 1024 * 1024 });
   const events: string[] = [];
-  // 'new' and 'keymiss' events (classes n and m, outside A) come from the generic key layer
-  // and are tested with the notifications; these tests cover the commands' own events.
+  // The generic "new" and "keymiss" events (classes n and m, raised by the db and the read
+  // lookup for every command) are not checked here.
   keyspace.onNotify((cls, event, _db, key) => {
     if (cls !== NotifyClass.New && cls !== NotifyClass.KeyMiss) events.push(`${event} ${key}`);
   });
