@@ -271,6 +271,25 @@ export const hashScenarios: Scenario[] = [
     ['HSCAN', 'small', '0', 'NOVALUES'],
     ['HSCAN', 'small'],
   ]),
+  scenario(
+    'hashes/keyspace-notifications',
+    [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'Ehg'],
+      { cmd: ['PSUBSCRIBE', '__key*__:*'], conn: 1, replies: 1 },
+      ['HSET', 'h', 'a', '1'],
+      ['HMSET', 'h', 'b', '2'],
+      ['HSETNX', 'h', 'c', '3'],
+      ['HSETNX', 'h', 'c', '3'],
+      ['HINCRBY', 'h', 'n', '1'],
+      ['HINCRBYFLOAT', 'h', 'n', '1.5'],
+      ['HDEL', 'h', 'a', 'zz'],
+      ['HDEL', 'h', 'zz'],
+      ['HDEL', 'h', 'b', 'c', 'n'],
+      // A subscriber reads the pushed messages before the reply to its PING.
+      { cmd: ['PING'], conn: 1, replies: 9 },
+    ],
+    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
+  ),
   scenario('hashes/expired-and-renamed', [
     ['HSET', 'h', 'a', '1'],
     ['PEXPIRE', 'h', '1'],

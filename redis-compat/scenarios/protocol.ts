@@ -34,6 +34,8 @@ export const protocolScenarios: Scenario[] = [
 
   // ---- inline commands ----------------------------------------------------------------------
   protocolError('inline-unbalanced-double-quote', 'SET "a b\r\n'),
+  protocolError('inline-line-too-long-with-newline', 'x'.repeat(100000) + '\r\n'),
+  protocolError('inline-line-too-long-without-newline', 'x'.repeat(70000)),
   protocolError('inline-unbalanced-single-quote', "SET 'a b\r\n"),
   protocolError('inline-closing-quote-not-followed-by-space', 'SET "a"b c\r\n'),
   protocolError('inline-too-long', 'x'.repeat(70000)),

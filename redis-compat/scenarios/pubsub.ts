@@ -81,6 +81,20 @@ export const pubsubScenarios: Scenario[] = [
     { cmd: ['PUBLISH', 'a', 'gone'], conn: 1 },
     ['PING'],
   ]),
+  scenario('pubsub/inside-multi', [
+    ['MULTI'],
+    ['SUBSCRIBE', 'z'],
+    ['PSUBSCRIBE', 'y*'],
+    ['SSUBSCRIBE', 'y'],
+    ['PUBLISH', 'z', 'hi'],
+    // The message a transaction publishes to its own client lands inside EXEC's array.
+    ['EXEC'],
+    ['PING'],
+    ['MULTI'],
+    { cmd: ['UNSUBSCRIBE'], replies: 1 },
+    { cmd: ['PUNSUBSCRIBE'], replies: 1 },
+    ['EXEC'],
+  ]),
   scenario('pubsub/quit-in-subscriber-mode', [{ cmd: ['SUBSCRIBE', 'a'], replies: 1 }, { cmd: ['QUIT'], untilClose: true }]),
   scenario('pubsub/disconnect-unsubscribes', [
     { cmd: ['SUBSCRIBE', 'gone'], conn: 1, replies: 1 },

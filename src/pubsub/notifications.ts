@@ -10,7 +10,8 @@ import type { PubSub } from './pubsub';
 export function publishKeyspaceEvents(keyspace: Keyspace, config: ConfigValues, pubsub: PubSub): void {
   keyspace.onNotify((cls, event, db, key) => {
     const flags = config.notifyKeyspaceEvents;
-    if ((flags & cls) === 0) return;
+    // Nobody can hear it: skip building the channel names (WAL replay, busy nodes).
+    if ((flags & cls) === 0 || (pubsub.channels.size === 0 && pubsub.patterns.size === 0)) return;
     if (flags & NotifyClass.Keyspace) pubsub.publish(`__keyspace@${db.id}__:${key}`, event);
     if (flags & NotifyClass.Keyevent) pubsub.publish(`__keyevent@${db.id}__:${event}`, key);
   });

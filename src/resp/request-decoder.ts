@@ -158,10 +158,10 @@ export class RequestDecoder {
         if (buf[pos] !== STAR) {
           // Inline command: one line, split like sdssplitargs.
           const nl = buf.indexOf(LF, pos);
-          if (nl < 0) {
-            if (len - pos > INLINE_MAX) return this.fail(sink, 'too big inline request');
-            break;
-          }
+          // Redis reads 16 KB at a time and gives up once 64 KB hold no newline, so a longer
+          // line is refused even when its newline arrived in the same read.
+          if ((nl < 0 ? len : nl) - pos > INLINE_MAX) return this.fail(sink, 'too big inline request');
+          if (nl < 0) break;
           const lineEnd = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
           const line = latin1(buf, pos, lineEnd);
           pos = nl + 1;

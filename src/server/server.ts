@@ -205,6 +205,13 @@ export class Server implements ClientHost {
       }
       return;
     }
+    // Like Redis, the limit applies to replies queued before they are written: a reply larger
+    // than the hard limit drops the client even if the kernel could take it at once.
+    const limits = this.opts.outputBufferLimits?.();
+    if (limits !== undefined && !c.closeAfterReply && outputLimitReached(c, limits, Math.floor(Date.now() / 1000))) {
+      closeForOutputLimit(c, this.stats, this.log);
+      return;
+    }
     const socket = c.socket;
     let n = c.out.length;
     if (c.outChunks !== null) {
@@ -222,11 +229,6 @@ export class Server implements ClientHost {
     }
     c.out = '';
     this.stats.netOutputBytes += n;
-    const limits = this.opts.outputBufferLimits?.();
-    if (limits !== undefined && !c.closeAfterReply && outputLimitReached(c, limits, Math.floor(Date.now() / 1000))) {
-      closeForOutputLimit(c, this.stats, this.log);
-      return;
-    }
     if (c.closeAfterReply) {
       c.closeGracefully();
     } else if (socket.writableLength > PAUSE_READ_ABOVE) {
