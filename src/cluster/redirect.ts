@@ -105,6 +105,7 @@ export class Router {
     let importing = false;
     let multipleKeys = false;
     let missing = 0;
+    let existing = 0;
     let anyWrite = false;
     for (const q of queue) {
       if (q.cmd.isWrite) anyWrite = true;
@@ -122,7 +123,10 @@ export class Router {
           if (slot !== keySlotNo) return { kind: 'error', message: Err.crossSlot };
           multipleKeys = true;
         }
-        if ((migrating || importing) && !c.db.has(key)) missing++;
+        if (migrating || importing) {
+          if (c.db.has(key)) existing++;
+          else missing++;
+        }
       }
     }
     if (n === null) return HERE;
@@ -131,7 +135,11 @@ export class Router {
       if (cmd.isWrite || (isExec && anyWrite)) return { kind: 'error', message: Err.clusterDownReadOnly };
     }
     if ((migrating || importing) && cmd.fullName === 'migrate') return HERE;
-    if (migrating && missing > 0) return { kind: 'ask', slot, node: table.migratingTo[slot]! };
+    // Some keys here and some gone: the caller must retry once the migration moved them all.
+    if (migrating && missing > 0) {
+      if (existing > 0) return { kind: 'error', message: Err.tryAgain };
+      return { kind: 'ask', slot, node: table.migratingTo[slot]! };
+    }
     if (importing && (asking || cmd.spec.flags.includes('asking'))) {
       if (multipleKeys && missing > 0) return { kind: 'error', message: Err.tryAgain };
       return HERE;
