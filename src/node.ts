@@ -31,7 +31,7 @@ import { publishKeyspaceEvents } from './pubsub/notifications';
 import { closeForOutputLimit, outputLimitReached } from './server/output-limits';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 import { Cluster } from './cluster/cluster';
-import { Router } from './cluster/redirect';
+import { forgetClusterClientState, Router } from './cluster/redirect';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
@@ -175,6 +175,7 @@ export class Node implements NodeContext {
         }
       },
     });
+    this.clientResetHooks.push(forgetClusterClientState);
     provideInfoFields(this, 'server', () => [['redis_mode', 'cluster']]);
     provideInfoFields(this, 'clients', () => [['cluster_connections', cluster.bus.links.size]]);
     provideInfoFields(this, 'cluster', () => [['cluster_enabled', 1]]);

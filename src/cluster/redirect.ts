@@ -27,6 +27,16 @@ export function clusterStateOf(c: Client): ClusterClientState {
   return s;
 }
 
+/** RESET: the connection leaves READONLY and ASKING (clearClientConnectionState). */
+export function forgetClusterClientState(c: Client): void {
+  states.delete(c);
+}
+
+/** READONLY is in force on this connection (CLIENT LIST flag 'r'). */
+export function isReadonlyClient(c: Client): boolean {
+  return states.get(c)?.readonly === true;
+}
+
 /** The key positions of a command's arguments: first/last/step, or its key specs. */
 function keyPositions(cmd: Command, args: readonly string[]): number[] {
   const spec = cmd.spec;

@@ -3,14 +3,15 @@
 // error strings must be byte-identical (node ids aside, which are random).
 
 import t, { type Test } from 'tap';
-import { freePort, startCinnabar, startRedis } from '../helpers/server';
+import { freePort, startCinnabar, startRedis, waitForPing } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 import { compareWithRedis, startBoth } from '../helpers/differential';
 
 async function clusterPair(t: Test) {
   const [rBus, cBus] = [await freePort(), await freePort()];
   const redisNode = await startRedis(t, ['--cluster-enabled', 'yes', '--cluster-port', String(rBus)]);
-  const cinnabarNode = await startCinnabar(t, { args: ['--cluster-enabled', 'yes', '--cluster-port', String(cBus)] });
+  const cinnabarNode = await startCinnabar(t, { noWait: true, args: ['--cluster-enabled', 'yes', '--cluster-port', String(cBus)] });
+  await waitForPing(cinnabarNode.port, 40000); // a loaded machine starts slowly
   const redis = await RawConnection.connect(redisNode.port);
   const cinnabar = await RawConnection.connect(cinnabarNode.port);
   t.teardown(() => {
@@ -67,6 +68,19 @@ t.test('a cluster-enabled node answers as redis-server does', async (t) => {
       ['READWRITE'],
       ['ASKING', 'x'],
     ]);
+  });
+
+  await t.test("READONLY shows as CLIENT flag 'r' until READWRITE or RESET", async (t) => {
+    for (const c of [redis, cinnabar]) {
+      const flags = async () => /flags=(\w+)/.exec(await c.call('CLIENT', 'INFO'))![1];
+      await c.call('READONLY');
+      t.equal(await flags(), 'r');
+      await c.call('READWRITE');
+      t.equal(await flags(), 'N');
+      await c.call('READONLY');
+      await c.call('RESET');
+      t.equal(await flags(), 'N');
+    }
   });
 
   await t.test('slot assignment', async (t) => {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startCinnabar, type Running } from '../helpers/server';
+import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 
 function redisCli(args: string[]): Promise<{ code: number; out: string }> {
@@ -39,7 +39,9 @@ t.test('six nodes with one replica per primary', async (t) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cinnabar-cluster6-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const bus = await freePort();
-    nodes.push(await startCinnabar(t, { dir, args: ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-node-timeout', '3000'] }));
+    const node = await startCinnabar(t, { dir, noWait: true, args: ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-node-timeout', '3000'] });
+    await waitForPing(node.port, 40000); // a loaded machine starts slowly
+    nodes.push(node);
   }
   const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
   const create = await redisCli(['--cluster', 'create', ...addrs, '--cluster-replicas', '1', '--cluster-yes']);
