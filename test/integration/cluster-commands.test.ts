@@ -21,6 +21,20 @@ async function clusterPair(t: Test) {
   return { redis, cinnabar, redisPort: redisNode.port, cinnabarPort: cinnabarNode.port };
 }
 
+/**
+ * Sends the commands one at a time: cluster state is re-evaluated before each server sleeps
+ * (Redis's beforeSleep), so a pipelined CLUSTER INFO would see it or not by chance.
+ */
+async function compareOneByOne(t: Test, redis: RawConnection, cinnabar: RawConnection, commands: string[][]): Promise<void> {
+  let same = 0;
+  for (const cmd of commands) {
+    const [a, b] = [await redis.call(...cmd), await cinnabar.call(...cmd)];
+    if (a === b) same++;
+    else t.equal(b, a, JSON.stringify(cmd));
+  }
+  t.equal(same, commands.length, `${commands.length} replies identical`);
+}
+
 async function waitOk(c: RawConnection): Promise<void> {
   const deadline = Date.now() + 15000;
   while (!(await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
@@ -84,7 +98,7 @@ t.test('a cluster-enabled node answers as redis-server does', async (t) => {
   });
 
   await t.test('slot assignment', async (t) => {
-    await compareWithRedis(t, redis, cinnabar, [
+    await compareOneByOne(t, redis, cinnabar, [
       ['CLUSTER', 'ADDSLOTS', '16384'],
       ['CLUSTER', 'ADDSLOTS', '-1'],
       ['CLUSTER', 'ADDSLOTS', 'x'],
@@ -116,7 +130,7 @@ t.test('a cluster-enabled node answers as redis-server does', async (t) => {
   await Promise.all([waitOk(redis), waitOk(cinnabar)]);
 
   await t.test('serving every slot', async (t) => {
-    await compareWithRedis(t, redis, cinnabar, [
+    await compareOneByOne(t, redis, cinnabar, [
       ['CLUSTER', 'INFO'],
       ['SET', 'foo', 'bar'],
       ['GET', 'foo'],
