@@ -270,6 +270,41 @@ export const bitmapScenarios: Scenario[] = [
     ['BITFIELD'],
     ['BITFIELD_RO'],
   ]),
+  scenario(
+    'bitmaps/object-encoding',
+    [
+      ['SETBIT', 'a', '1', '1'],
+      ['OBJECT', 'ENCODING', 'a'],
+      ['SET', 'b', '12'],
+      ['SETBIT', 'b', '1', '0'],
+      ['OBJECT', 'ENCODING', 'b'],
+      ['BITOP', 'OR', 'c', 'a'],
+      ['OBJECT', 'ENCODING', 'c'],
+    ],
+    { knownDifference: 'object-encoding-of-strings-changed-in-place' },
+  ),
+  scenario(
+    'bitmaps/keyspace-events',
+    [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      { cmd: ['PSUBSCRIBE', '__key*__:*'], conn: 1, replies: 1 },
+      ['SETBIT', 'b', '1', '1'],
+      ['SETBIT', 'b', '1', '1'],
+      ['SETBIT', 'b', '1', '0'],
+      ['BITFIELD', 'b', 'SET', 'u8', '0', '5'],
+      ['BITFIELD', 'b', 'SET', 'u8', '0', '5', 'GET', 'u8', '0'],
+      ['BITFIELD', 'nb', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '1000'],
+      ['BITOP', 'OR', 'd', 'b'],
+      ['BITOP', 'AND', 'd', 'missing'],
+      ['BITOP', 'AND', 'd', 'missing'],
+      ['MULTI'],
+      ['SETBIT', 'x', '3', '1'],
+      ['EXEC'],
+      // PING then reads the 12 events before its PONG.
+      { cmd: ['PING'], conn: 1, replies: 13 },
+    ],
+    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
+  ),
   scenario('bitmaps/in-transaction', [
     ['MULTI'],
     ['SETBIT', 't', '3', '1'],
@@ -280,7 +315,7 @@ export const bitmapScenarios: Scenario[] = [
   ]),
 ];
 
-/** WRONGTYPE checks need a list: pending until lists land (index.ts pendingScenarios). */
+/** WRONGTYPE checks (on a list). */
 export const bitmapWrongTypeScenarios: Scenario[] = [
   scenario('types/bitmaps-wrongtype', [
     ['SET', 'a', 'x'],

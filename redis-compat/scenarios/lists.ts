@@ -1,12 +1,18 @@
 // List commands: pushes and pops at both ends (with COUNT and its null shapes), LLEN LRANGE
 // LINDEX LSET LINSERT LREM LTRIM LPOS (RANK COUNT MAXLEN), LMOVE RPOPLPUSH LMPOP, the
 // blocking commands where they do not block (data at hand, short timeouts, argument errors,
-// timeout parsing), WRONGTYPE and arity errors, OBJECT ENCODING, and emptied lists vanishing.
+// timeout parsing, inside MULTI), a client served while blocked, WRONGTYPE and arity errors,
+// OBJECT ENCODING, emptied lists vanishing, and the keyspace events of every list command.
 
 import { scenario, type Scenario, type Step } from '../lib/scenario';
 
 const I64_MAX = '9223372036854775807';
 const I64_MIN = '-9223372036854775808';
+
+/** Subscriber `conn` sends PING and reads `messages` keyspace events before the PONG. */
+function events(messages: number, conn = 2): Step {
+  return { cmd: ['PING'], conn, replies: messages + 1 };
+}
 
 /** The same command on a string key, expecting WRONGTYPE. */
 function wrongType(...cmds: string[][]): Step[] {
@@ -420,4 +426,106 @@ export const listScenarios: Scenario[] = [
     ['LTRIM', 'n', '10', '20'],
     ['LRANGE', 'n', '0', '-1'],
   ]),
+  scenario('lists/blocking-inside-multi', [
+    ['MULTI'],
+    ['BLPOP', 'nokey', '0'],
+    ['BRPOP', 'nokey', 'other', '0'],
+    ['BLMOVE', 'nokey', 'd', 'left', 'left', '0'],
+    ['BRPOPLPUSH', 'nokey', 'd', '0'],
+    ['BLMPOP', '0', '1', 'nokey', 'left'],
+    ['RPUSH', 'k', 'a', 'b', 'c', 'd'],
+    ['BLPOP', 'k', '0'],
+    ['BLMOVE', 'k', 'd', 'left', 'right', '0'],
+    ['BRPOPLPUSH', 'k', 'd', '0'],
+    ['BLMPOP', '0', '1', 'k', 'left', 'COUNT', '5'],
+    ['BLPOP', 'k', '0'],
+    ['EXEC'],
+    ['LRANGE', 'd', '0', '-1'],
+    ['EXISTS', 'k'],
+  ]),
+  scenario('lists/client-served-while-blocked', [
+    { cmd: ['BLPOP', 'b', 'c', '0'], conn: 1, replies: 0 },
+    { sleepMs: 50 },
+    ['RPUSH', 'c', 'x', 'y'],
+    { cmd: ['LRANGE', 'c', '0', '-1'], conn: 1, replies: 2 },
+    { cmd: ['BLMOVE', 'src', 'c', 'RIGHT', 'LEFT', '0'], conn: 1, replies: 0 },
+    { sleepMs: 50 },
+    ['LPUSH', 'src', 'z'],
+    { cmd: ['LRANGE', 'c', '0', '-1'], conn: 1, replies: 2 },
+    { cmd: ['BLMPOP', '0', '1', 'c', 'RIGHT', 'COUNT', '5'], conn: 1, replies: 1 },
+    ['EXISTS', 'src', 'c'],
+  ]),
+  scenario(
+    'lists/keyspace-events',
+    [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      { cmd: ['PSUBSCRIBE', '__keyevent@0__:*'], conn: 2, replies: 1 },
+      ['RPUSH', 'l', 'a', 'b', 'c'],
+      events(1),
+      ['LPUSH', 'l', 'x'],
+      events(1),
+      ['LPOP', 'l'],
+      events(1),
+      ['RPOP', 'l', '2'],
+      events(1),
+      ['LPOP', 'l', '0'],
+      ['LPUSHX', 'nokey', 'a'],
+      events(0),
+      ['RPUSHX', 'l', 'y'],
+      ['LSET', 'l', '0', 'z'],
+      ['LINSERT', 'l', 'before', 'z', 'w'],
+      events(3),
+      ['LINSERT', 'l', 'before', 'nope', 'w'],
+      ['LREM', 'l', '0', 'nope'],
+      ['LTRIM', 'nokey', '0', '1'],
+      events(0),
+      ['LREM', 'l', '0', 'w'],
+      ['LTRIM', 'l', '0', '-1'],
+      events(2),
+      ['LMOVE', 'l', 'd', 'left', 'right'],
+      events(2),
+      ['RPOPLPUSH', 'l', 'd'],
+      events(3),
+      ['LMPOP', '1', 'd', 'right', 'COUNT', '5'],
+      events(2),
+      ['RPUSH', 'q', '1', '2'],
+      ['LTRIM', 'q', '5', '10'],
+      events(3),
+      { cmd: ['BLPOP', 'b', '0'], conn: 1, replies: 0 },
+      { sleepMs: 50 },
+      ['RPUSH', 'b', 'v'],
+      { cmd: ['PING'], conn: 1, replies: 2 },
+      events(3),
+      { cmd: ['BLMOVE', 's', 't', 'left', 'right', '0'], conn: 1, replies: 0 },
+      { sleepMs: 50 },
+      ['RPUSH', 's', 'v'],
+      { cmd: ['PING'], conn: 1, replies: 2 },
+      events(4),
+      ['MULTI'],
+      ['RPUSH', 'm', '1'],
+      ['LPOP', 'm'],
+      ['EXEC'],
+      events(3),
+    ],
+    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
+  ),
+  scenario(
+    'lists/keyspace-events-new-keys',
+    [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'],
+      { cmd: ['PSUBSCRIBE', '__keyevent@0__:*'], conn: 2, replies: 1 },
+      ['RPUSH', 'l', 'a'],
+      events(2),
+      ['LMOVE', 'l', 'd', 'left', 'right'],
+      events(4),
+      ['RPOPLPUSH', 'd', 'e'],
+      events(4),
+      { cmd: ['BLMOVE', 's', 't', 'left', 'right', '0'], conn: 1, replies: 0 },
+      { sleepMs: 50 },
+      ['LPUSH', 's', 'v'],
+      { cmd: ['PING'], conn: 1, replies: 2 },
+      events(5),
+    ],
+    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
+  ),
 ];

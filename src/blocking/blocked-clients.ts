@@ -62,6 +62,11 @@ export class BlockedClients {
     // Any change of a key someone waits on may make it servable (RENAME, MOVE, COPY, RESTORE
     // onto it), as Redis's dbAdd signals every key it creates.
     keyspace.onModified(signal);
+    // SWAPDB brings other data under the keys clients wait on (scanDatabaseForReadyKeys).
+    keyspace.onSwap((a, b) => {
+      this.signalEveryWaitedKey(a);
+      this.signalEveryWaitedKey(b);
+    });
   }
 
   /** INFO blocked_clients. */
@@ -130,6 +135,12 @@ export class BlockedClients {
     if (this.readyIds.has(id)) return;
     this.readyIds.add(id);
     this.ready.push({ db, key });
+  }
+
+  /** Every key clients wait on in `db` may be ready. */
+  signalEveryWaitedKey(db: Db): void {
+    const queues = this.byKey[db.id];
+    if (queues !== undefined) for (const key of queues.keys()) this.signal(db, key);
   }
 
   /**

@@ -359,13 +359,16 @@ function bitfieldGeneric(readOnly: boolean): Handler {
     if (ops === null) return;
     const key = args[1];
     const writes = ops.filter((o) => o.kind !== 'get');
-    let buf: Buffer;
+    // Write path: the whole string as bytes. Read-only path: the string, read 9 bytes at a
+    // time around each field (as Redis's GET does), so a large bitmap is not copied.
+    let buf: Buffer | null = null;
+    let str = '';
     let existed = false;
     let grown = false;
     if (writes.length === 0) {
       const v = lookupRead(c, key, node);
       if (v !== undefined && typeof v !== 'string') return c.error(Err.wrongType);
-      buf = Buffer.from(v ?? '', 'latin1');
+      str = v ?? '';
     } else {
       if (readOnly) return c.error(Err.bitfieldRoWrite);
       const s = stringForWrite(c, key);
@@ -382,7 +385,8 @@ function bitfieldGeneric(readOnly: boolean): Handler {
     let changes = 0;
     c.arrayHeader(ops.length);
     for (const o of ops) {
-      const raw = readField(buf, o.offset, o.bits);
+      const raw =
+        buf !== null ? readField(buf, o.offset, o.bits) : readField(Buffer.from(str.slice(o.offset >> 3, (o.offset >> 3) + 9), 'latin1'), o.offset & 7, o.bits);
       const old = o.signed ? BigInt.asIntN(o.bits, raw) : raw;
       if (o.kind === 'get') {
         c.int(old);
@@ -393,13 +397,13 @@ function bitfieldGeneric(readOnly: boolean): Handler {
         c.nullBulk();
         continue;
       }
-      writeField(buf, o.offset, o.bits, BigInt.asUintN(o.bits, next));
+      writeField(buf!, o.offset, o.bits, BigInt.asUintN(o.bits, next));
       if (grown || next !== old) changes++;
       c.int(o.kind === 'incrby' ? next : old);
     }
     if (writes.length === 0) return;
     // A write creates or grows the string even when every operation FAILs.
-    if (grown || changes !== 0) store(c, key, buf.toString('latin1'), existed);
+    if (grown || changes !== 0) store(c, key, buf!.toString('latin1'), existed);
     if (changes !== 0) {
       node.keyspace.modified(c.db, key);
       node.keyspace.notify(NotifyClass.String, 'setbit', c.db, key);

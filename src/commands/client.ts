@@ -132,7 +132,7 @@ export function clientInfoLine(target: Client, caller: Client, callerCmd: string
     ` db=${target.dbIndex} sub=${s.channels.size} psub=${s.patterns.size} ssub=${s.shardChannels.size}` +
     ` multi=${target.multiQueue === null ? -1 : target.multiQueue.length} qbuf=${qbuf} qbuf-free=0` +
     ` argv-mem=${argvMem} multi-mem=${multiMem} rbs=0 rbp=0 obl=${obl} oll=${oll} omem=${omem}` +
-    ` tot-mem=${totMem} events=${events} cmd=${isCaller ? callerCmd : target.lastCommand}` +
+    ` tot-mem=${totMem} events=${events} cmd=${isCaller ? (caller.inExec ? 'exec' : callerCmd) : target.lastCommand}` +
     ` user=${DEFAULT_USER} redir=-1 resp=${target.resp}`
   );
 }

@@ -95,7 +95,7 @@ export class Gatekeeper {
     if (c.resp === 2 && c.subscriptionCount > 0 && !ALLOWED_WHEN_SUBSCRIBED.has(cmd.fullName)) {
       // A RESP2 subscriber's connection carries messages: only these commands may share it.
       cmd.rejectedCalls++;
-      this.reject(c, Err.pubsubContext(cmd.fullName));
+      this.reject(c, Err.pubsubContext(cmd.fullName), cmd);
       return;
     }
     if (this.loading && !cmd.allowedWhileLoading) {

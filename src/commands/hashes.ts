@@ -13,8 +13,7 @@ import { HashValue, type HashLimits } from '../types/hash';
 import { NotifyClass } from '../keyspace/notify-types';
 import { addLongDouble, formatHuman, parseLongDouble, zero } from '../keyspace/long-double';
 import { parseScanCursor, randomDistinct, randomEntry } from '../keyspace/scan';
-import { globMatch } from '../keyspace/glob';
-import { parseScanOptions, replyScan } from './scan-options';
+import { replyScan, scanCollection } from './scan-options';
 
 const I64_MIN = -9223372036854775808n;
 const I64_MAX = 9223372036854775807n;
@@ -193,9 +192,14 @@ function hgetall(c: Client, args: string[], node: NodeContext): void {
   if (h === null) return;
   if (h === undefined) return c.mapHeader(0);
   c.mapHeader(h.size);
-  let s = '';
-  for (const [f, v] of h.fields) s += '$' + f.length + '\r\n' + f + '\r\n$' + v.length + '\r\n' + v + '\r\n';
-  c.write(s);
+  const fields = h.fields;
+  const flat = function* (): Generator<string> {
+    for (const [f, v] of fields) {
+      yield f;
+      yield v;
+    }
+  };
+  c.bulks(flat());
 }
 
 function hkeysOrVals(values: boolean): Handler {
@@ -203,7 +207,8 @@ function hkeysOrVals(values: boolean): Handler {
     const h = readHash(c, args[1], node);
     if (h === null) return;
     if (h === undefined) return c.write(R.emptyArray);
-    c.bulkArray([...(values ? h.fields.values() : h.fields.keys())]);
+    c.arrayHeader(h.size);
+    c.bulks(values ? h.fields.values() : h.fields.keys());
   };
 }
 
@@ -266,21 +271,8 @@ function hscan(c: Client, args: string[], node: NodeContext): void {
   const h = readHash(c, args[1], node);
   if (h === null) return;
   if (h === undefined) return replyScan(c, 0, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const { pattern } = opts;
-  const found: string[] = [];
-  const visit = (f: string): void => {
-    if (pattern !== undefined && !globMatch(pattern, f)) return;
-    found.push(f, h.fields.get(f)!);
-  };
-  if (h.listpack) {
-    // Redis returns a listpack hash whole in one call, whatever the cursor and COUNT.
-    for (const f of h.fields.keys()) visit(f);
-    return replyScan(c, 0, found);
-  }
-  const next = c.db.scans.step(h.fields, cursor, opts.count, visit);
-  replyScan(c, next, found);
+  const fields = h.fields;
+  scanCollection(c, args, cursor, fields, h.listpack ? fields.keys() : null, (f, out) => out.push(f, fields.get(f)!));
 }
 
 // ── Table ───────────────────────────────────────────────────────────────────────────────

@@ -34,6 +34,17 @@ export function writeList(c: Client, db: Db, key: string): ListValue | undefined
   return null;
 }
 
+/**
+ * A list the caller will change whenever it exists (pushes, pops): one lookup that is also the
+ * copy-on-write point. undefined when missing, null after WRONGTYPE.
+ */
+function listForChange(c: Client, db: Db, key: string): ListValue | undefined | null {
+  const v = db.getForWrite(key);
+  if (v === undefined || v instanceof ListValue) return v;
+  c.error(Err.wrongType);
+  return null;
+}
+
 /** A command changed `key`: WATCH and hooks once, the dirty counter by `changes` (server.dirty). */
 function changed(node: NodeContext, db: Db, key: string, changes: number): void {
   node.keyspace.modified(db, key);
@@ -177,7 +188,7 @@ export function moveOne(
 function pushGeneric(c: Client, args: string[], node: NodeContext, end: End, onlyIfExists: boolean): void {
   const key = args[1];
   const db = c.db;
-  let list = writeList(c, db, key);
+  let list = listForChange(c, db, key);
   if (list === null) return;
   if (list === undefined) {
     if (onlyIfExists) {
@@ -186,8 +197,6 @@ function pushGeneric(c: Client, args: string[], node: NodeContext, end: End, onl
     }
     list = new ListValue();
     db.set(key, list);
-  } else {
-    db.getForWrite(key);
   }
   if (end === 'left') for (let i = 2; i < args.length; i++) list.pushHead(args[i]);
   else for (let i = 2; i < args.length; i++) list.pushTail(args[i]);
@@ -215,11 +224,10 @@ function popGeneric(c: Client, args: string[], node: NodeContext, end: End): voi
   }
   const key = args[1];
   const db = c.db;
-  const list = writeList(c, db, key);
+  const list = listForChange(c, db, key);
   if (list === null) return;
   if (list === undefined) return hasCount ? c.nullArray() : c.nullBulk();
   if (hasCount && count === 0) return c.write(R.emptyArray);
-  db.getForWrite(key);
   if (!hasCount) {
     const e = end === 'left' ? list.popHead()! : list.popTail()!;
     c.bulk(e);

@@ -5,6 +5,8 @@
 import type { Client } from '../server/client';
 import { Err } from '../errors';
 import { is, parseI64 } from './args';
+import { globMatch } from '../keyspace/glob';
+import type { ScanSource } from '../keyspace/scan';
 
 export interface ScanOptions {
   count: number;
@@ -53,4 +55,33 @@ export function replyScan(c: Client, cursor: number, found: readonly string[]): 
   let s = '*2\r\n$' + cur.length + '\r\n' + cur + '\r\n*' + found.length + '\r\n';
   for (const k of found) s += '$' + k.length + '\r\n' + k + '\r\n';
   c.write(s);
+}
+
+/**
+ * HSCAN/SSCAN/ZSCAN once the collection was found (scanGenericCommand after the lookup):
+ * parses the options from args[3], then replies the whole collection with cursor 0 when
+ * `whole` is given (the compact encodings, listpack or intset, which Redis returns in one
+ * call whatever the cursor and COUNT), else one cursor step over `source`. `emit` appends what
+ * an element matching MATCH adds to the reply (the member, or the field and its value).
+ */
+export function scanCollection(
+  c: Client,
+  args: string[],
+  cursor: number,
+  source: ScanSource<string>,
+  whole: Iterable<string> | null,
+  emit: (entry: string, out: string[]) => void,
+): void {
+  const opts = parseScanOptions(c, args, 3, false);
+  if (opts === null) return;
+  const { pattern } = opts;
+  const found: string[] = [];
+  const visit = (entry: string): void => {
+    if (pattern === undefined || globMatch(pattern, entry)) emit(entry, found);
+  };
+  if (whole !== null) {
+    for (const entry of whole) visit(entry);
+    return replyScan(c, 0, found);
+  }
+  replyScan(c, c.db.scans.step(source, cursor, opts.count, visit), found);
 }

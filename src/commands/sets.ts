@@ -13,8 +13,7 @@ import { lookupRead } from './lookup';
 import { SetValue } from '../types/set';
 import { NotifyClass } from '../keyspace/notify-types';
 import { parseScanCursor, randomDistinct, randomEntry } from '../keyspace/scan';
-import { globMatch } from '../keyspace/glob';
-import { parseScanOptions, replyScan } from './scan-options';
+import { replyScan, scanCollection } from './scan-options';
 
 const LONG_MAX = 9223372036854775807n;
 /** SPOP with a count is logged as SREMs of at most this many members (Redis's batch). */
@@ -47,9 +46,7 @@ function writeSet(c: Client, key: string): SetValue | undefined | null {
 /** Every member as a RESP3 set (RESP2 array). */
 function replyMembers(c: Client, members: readonly string[]): void {
   c.setHeader(members.length);
-  let s = '';
-  for (const m of members) s += '$' + m.length + '\r\n' + m + '\r\n';
-  c.write(s);
+  c.bulks(members);
 }
 
 function emptySet(c: Client): void {
@@ -257,23 +254,19 @@ function srandmember(c: Client, args: string[], node: NodeContext): void {
   if (l < 0n) {
     // Picks with repetitions, written as they are drawn: the count may exceed any array.
     const count = Number(-l);
+    const members = s.members;
+    const draws = function* (): Generator<string> {
+      for (let i = 0; i < count; i++) yield randomEntry(members)!;
+    };
     c.arrayHeader(count);
-    let out = '';
-    for (let i = 0; i < count; i++) {
-      const m = randomEntry(s.members)!;
-      out += '$' + m.length + '\r\n' + m + '\r\n';
-      if ((i & 1023) === 1023) {
-        c.write(out);
-        out = '';
-      }
-    }
-    return c.write(out);
+    return c.bulks(draws());
   } else if (Number(l) >= s.size) {
     picks = s.ordered();
   } else {
     picks = randomDistinct(s.members, Number(l));
   }
-  c.bulkArray(picks);
+  c.arrayHeader(picks.length);
+  c.bulks(picks);
 }
 
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
@@ -283,20 +276,7 @@ function sscan(c: Client, args: string[], node: NodeContext): void {
   const s = readSet(c, args[1], node);
   if (s === null) return;
   if (s === undefined) return replyScan(c, 0, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const { pattern } = opts;
-  const found: string[] = [];
-  const visit = (m: string): void => {
-    if (pattern === undefined || globMatch(pattern, m)) found.push(m);
-  };
-  if (s.intset) {
-    // Redis returns an intset whole in one call, whatever the cursor and COUNT.
-    for (const m of s.ordered()) visit(m);
-    return replyScan(c, 0, found);
-  }
-  const next = c.db.scans.step(s.members, cursor, opts.count, visit);
-  replyScan(c, next, found);
+  scanCollection(c, args, cursor, s.members, s.intset ? s.ordered() : null, (m, out) => out.push(m));
 }
 
 // ── SINTER SINTERCARD SINTERSTORE ───────────────────────────────────────────────────────

@@ -198,6 +198,23 @@ export class Client implements RequestSink {
     this.write(s);
   }
 
+  /**
+   * Bulk strings after a header written by the caller, in chunks: a reply of a whole big
+   * collection never builds one string near V8's maximum string length.
+   */
+  bulks(items: Iterable<string>): void {
+    let s = '';
+    let n = 0;
+    for (const it of items) {
+      s += '$' + it.length + '\r\n' + it + '\r\n';
+      if ((++n & 1023) === 0) {
+        this.write(s);
+        s = '';
+      }
+    }
+    this.write(s);
+  }
+
   double(d: number): void {
     if (this.resp === 3) this.write(',' + formatDouble17g(d) + '\r\n');
     else this.bulk(formatDouble17g(d));

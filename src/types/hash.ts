@@ -6,7 +6,7 @@
 
 import type { TypedValue } from '../keyspace/value';
 import { registerTypedValueCodec, type TypedValueCodec } from '../persistence/value-codec';
-import { latin1 } from '../resp/latin1';
+import { PayloadReader, prefixedSize, writePrefixed } from '../persistence/payload';
 
 /** The thresholds that decide a hash's encoding (from config). */
 export interface HashLimits {
@@ -69,47 +69,30 @@ export const HashEncodingByte = { Listpack: 0, Hashtable: 1 } as const;
 export const hashCodec: TypedValueCodec = {
   kind: 'hash',
   encodedSize(v: TypedValue): number {
-    const h = v as HashValue;
     let n = 5;
-    for (const [f, val] of h.fields) n += 8 + f.length + val.length;
+    for (const [f, val] of (v as HashValue).fields) n += prefixedSize(f) + prefixedSize(val);
     return n;
   },
   encode(v: TypedValue, buf: Buffer, pos: number): number {
     const h = v as HashValue;
     buf[pos] = h.listpack ? HashEncodingByte.Listpack : HashEncodingByte.Hashtable;
     let p = buf.writeUInt32LE(h.fields.size, pos + 1);
-    for (const [f, val] of h.fields) {
-      p = buf.writeUInt32LE(f.length, p);
-      p += buf.write(f, p, 'latin1');
-      p = buf.writeUInt32LE(val.length, p);
-      p += buf.write(val, p, 'latin1');
-    }
+    for (const [f, val] of h.fields) p = writePrefixed(buf, writePrefixed(buf, p, f), val);
     return p;
   },
   decode(buf: Buffer, start: number, end: number): HashValue {
-    if (end - start < 5) throw new Error('snapshot hash payload too short');
-    const enc = buf[start];
-    if (enc !== HashEncodingByte.Listpack && enc !== HashEncodingByte.Hashtable) {
-      throw new Error(`snapshot hash has unknown encoding ${enc}`);
+    const r = new PayloadReader(buf, start, end, 'hash');
+    const { encoding, count } = r.header();
+    if (encoding !== HashEncodingByte.Listpack && encoding !== HashEncodingByte.Hashtable) {
+      throw new Error(`snapshot hash has unknown encoding ${encoding}`);
     }
-    const count = buf.readUInt32LE(start + 1);
     const fields = new Map<string, string>();
-    let p = start + 5;
-    const take = (): string => {
-      if (p + 4 > end) throw new Error('snapshot hash payload past its end');
-      const len = buf.readUInt32LE(p);
-      p += 4;
-      if (p + len > end) throw new Error('snapshot hash payload past its end');
-      const s = latin1(buf, p, p + len);
-      p += len;
-      return s;
-    };
     for (let i = 0; i < count; i++) {
-      const f = take();
-      fields.set(f, take());
+      const f = r.string();
+      fields.set(f, r.string());
     }
-    if (p !== end) throw new Error('snapshot hash payload has trailing bytes');
-    return new HashValue(fields, enc === HashEncodingByte.Listpack);
+    r.finish();
+    return new HashValue(fields, encoding === HashEncodingByte.Listpack);
   },
 };
 

@@ -113,8 +113,10 @@ export class ListValue implements TypedValue {
     this.size++;
   }
 
-  /** Keeps only the elements from `start` to `end` inclusive (an empty range empties it). */
+  /** Keeps only the elements from `start` to `end` inclusive, clamped to the list (an empty range empties it). */
   trim(start: number, end: number): void {
+    if (start < 0) start = 0;
+    if (end >= this.size) end = this.size - 1;
     if (start > end || start >= this.size || end < 0) {
       this.items = new Array<string | undefined>(MIN_CAPACITY);
       this.mask = MIN_CAPACITY - 1;

@@ -6,7 +6,7 @@
 
 import { isIntEncodable, type TypedValue } from '../keyspace/value';
 import { registerTypedValueCodec, type TypedValueCodec } from '../persistence/value-codec';
-import { latin1 } from '../resp/latin1';
+import { PayloadReader, prefixedSize, writePrefixed } from '../persistence/payload';
 
 /** Numeric order of two canonical int64 strings (intset order). */
 function compareInts(a: string, b: string): number {
@@ -80,40 +80,27 @@ export const SetEncodingByte = { Intset: 0, Hashtable: 1 } as const;
 export const setCodec: TypedValueCodec = {
   kind: 'set',
   encodedSize(v: TypedValue): number {
-    const s = v as SetValue;
     let n = 5;
-    for (const m of s.members) n += 4 + m.length;
+    for (const m of (v as SetValue).members) n += prefixedSize(m);
     return n;
   },
   encode(v: TypedValue, buf: Buffer, pos: number): number {
     const s = v as SetValue;
     buf[pos] = s.intset ? SetEncodingByte.Intset : SetEncodingByte.Hashtable;
     let p = buf.writeUInt32LE(s.members.size, pos + 1);
-    for (const m of s.members) {
-      p = buf.writeUInt32LE(m.length, p);
-      p += buf.write(m, p, 'latin1');
-    }
+    for (const m of s.members) p = writePrefixed(buf, p, m);
     return p;
   },
   decode(buf: Buffer, start: number, end: number): SetValue {
-    if (end - start < 5) throw new Error('snapshot set payload too short');
-    const enc = buf[start];
-    if (enc !== SetEncodingByte.Intset && enc !== SetEncodingByte.Hashtable) {
-      throw new Error(`snapshot set has unknown encoding ${enc}`);
+    const r = new PayloadReader(buf, start, end, 'set');
+    const { encoding, count } = r.header();
+    if (encoding !== SetEncodingByte.Intset && encoding !== SetEncodingByte.Hashtable) {
+      throw new Error(`snapshot set has unknown encoding ${encoding}`);
     }
-    const count = buf.readUInt32LE(start + 1);
     const members = new Set<string>();
-    let p = start + 5;
-    for (let i = 0; i < count; i++) {
-      if (p + 4 > end) throw new Error('snapshot set payload past its end');
-      const len = buf.readUInt32LE(p);
-      p += 4;
-      if (p + len > end) throw new Error('snapshot set payload past its end');
-      members.add(latin1(buf, p, p + len));
-      p += len;
-    }
-    if (p !== end) throw new Error('snapshot set payload has trailing bytes');
-    return new SetValue(members, enc === SetEncodingByte.Intset);
+    for (let i = 0; i < count; i++) members.add(r.string());
+    r.finish();
+    return new SetValue(members, encoding === SetEncodingByte.Intset);
   },
 };
 

@@ -140,6 +140,19 @@ export async function dumpKeyspace(port: number, dbs = 16): Promise<Map<string, 
   }
 }
 
+/**
+ * Leaves out of `before` and of each of `others` the keys of `before` whose expiry came by
+ * `at`: keys whose time came while a node restarted are rightly gone.
+ */
+export function leaveOutExpiredBy(at: number, before: Map<string, DumpedKey>, ...others: Array<Map<string, unknown>>): void {
+  for (const [k, v] of [...before]) {
+    if (v.pexpiretime > 0 && v.pexpiretime <= at) {
+      before.delete(k);
+      for (const m of others) m.delete(k);
+    }
+  }
+}
+
 /** Sorted entries, for tap's t.same with a readable diff. */
 export function sortedEntries(m: Map<string, DumpedKey>): Array<[string, DumpedKey]> {
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -160,6 +173,44 @@ export function rng(seed: number): () => number {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
+}
+
+/** A command maker and its relative weight in a random workload. */
+export type WeightedMaker = [number, () => string[]];
+
+/**
+ * `count` commands drawn from `makers` by weight; each of `rare` (probability, maker) is
+ * tried first on every draw.
+ */
+export function weightedWorkload(rand: () => number, count: number, makers: readonly WeightedMaker[], rare: readonly WeightedMaker[] = []): string[][] {
+  const total = makers.reduce((n, [w]) => n + w, 0);
+  const out: string[][] = [];
+  for (let i = 0; i < count; i++) {
+    const special = rare.find(([p]) => rand() < p);
+    if (special) {
+      out.push(special[1]());
+      continue;
+    }
+    let r = rand() * total;
+    for (const [w, make] of makers) {
+      r -= w;
+      if (r < 0) {
+        out.push(make());
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs the commands in pipelined batches of 100, pausing `pauseMs` every 1000; returns the error replies. */
+export async function runPipelined(c: RawConnection, commands: string[][], pauseMs = 20): Promise<number> {
+  let errors = 0;
+  for (let i = 0; i < commands.length; i += 100) {
+    for (const r of await pipeline(c, commands.slice(i, i + 100))) if (r instanceof ReplyError) errors++;
+    if (i % 1000 === 0) await sleep(pauseMs);
+  }
+  return errors;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -2,7 +2,8 @@
 // 7.0 and Cinnabar and the transcripts (which connection got which reply, in which order)
 // compared: FIFO serving, multiple keys, timeouts, BLMOVE chains, keys replaced by another
 // type while clients wait, CLIENT UNBLOCK, disconnects, pipelined commands behind a blocked
-// one, databases, RENAME onto a waited key, idle timeout, INFO blocked_clients.
+// one, transactions, databases, SWAPDB, RENAME onto a waited key, idle timeout,
+// INFO blocked_clients.
 
 import t from 'tap';
 import { startCinnabar, startRedis } from '../helpers/server';
@@ -258,6 +259,43 @@ const scripts: Array<[string, Script]> = [
       await s.read(1);
       await s.call(0, 'SELECT', '0');
       await s.call(0, 'LLEN', 'k');
+    },
+  ],
+  [
+    'keys are handled after EXEC as a whole, never in the middle of a transaction',
+    async (s) => {
+      await s.send(1, 'BLPOP', 'k', '0');
+      await s.blocked(1);
+      await s.call(0, 'MULTI');
+      await s.call(0, 'RPUSH', 'k', 'a');
+      await s.call(0, 'LPOP', 'k');
+      await s.call(0, 'EXEC');
+      await s.nothing(1);
+      await s.call(0, 'MULTI');
+      await s.call(0, 'RPUSH', 'k', 'x');
+      await s.call(0, 'RPUSH', 'k', 'y');
+      await s.call(0, 'LLEN', 'k');
+      await s.call(0, 'EXEC');
+      await s.read(1);
+      await s.call(0, 'LRANGE', 'k', '0', '-1');
+      await s.call(2, 'MULTI');
+      await s.call(2, 'BLPOP', 'none', '0');
+      await s.call(2, 'BLMOVE', 'none', 'k', 'LEFT', 'LEFT', '0');
+      await s.call(2, 'EXEC');
+      await s.blocked(0);
+    },
+  ],
+  [
+    'SWAPDB brings a waited key in from the other database',
+    async (s) => {
+      await s.send(1, 'BLPOP', 'k', '0');
+      await s.blocked(1);
+      await s.call(0, 'SELECT', '1');
+      await s.call(0, 'RPUSH', 'k', 'from-db1');
+      await s.call(0, 'SWAPDB', '0', '1');
+      await s.read(1);
+      await s.call(0, 'SELECT', '0');
+      await s.call(0, 'EXISTS', 'k');
     },
   ],
   [

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
-import { dataDir, dumpKeyspace, pipeline, rng, sleep, sortedEntries, ReplyError } from '../helpers/durability';
+import { dataDir, dumpKeyspace, leaveOutExpiredBy, rng, runPipelined, sleep, sortedEntries, weightedWorkload, type WeightedMaker } from '../helpers/durability';
 
 const DBS = 4;
 const COMMANDS_PER_PHASE = 4000;
@@ -36,7 +36,7 @@ function workload(rand: () => number, count: number): string[][] {
       ['PXAT', String(now + ms)],
     ]);
   };
-  const makers: Array<[number, () => string[]]> = [
+  const makers: WeightedMaker[] = [
     [3, () => ['SELECT', db()]],
     [6, () => ['SET', key(), value()]],
     [6, () => ['SET', key(), value(), ...expiryOption()]],
@@ -73,43 +73,21 @@ function workload(rand: () => number, count: number): string[][] {
     [3, () => ['GET', key()]],
     [1, () => ['EXISTS', key(), key()]],
   ];
-  const rare: Array<[number, () => string[]]> = [
+  const rare: WeightedMaker[] = [
     [0.002, () => ['FLUSHDB']],
     [0.0005, () => ['FLUSHALL']],
   ];
-  const total = makers.reduce((n, [w]) => n + w, 0);
-  const out: string[][] = [];
-  for (let i = 0; i < count; i++) {
-    const special = rare.find(([p]) => rand() < p);
-    if (special) {
-      out.push(special[1]());
-      continue;
-    }
-    let r = rand() * total;
-    for (const [w, make] of makers) {
-      r -= w;
-      if (r < 0) {
-        out.push(make());
-        break;
-      }
-    }
-  }
-  return out;
+  return weightedWorkload(rand, count, makers, rare);
 }
 
 /** Runs the commands in pipelined batches with pauses, so short TTLs pass meanwhile. */
 async function run(port: number, commands: string[][]): Promise<{ errors: number }> {
   const c = await RawConnection.connect(port);
-  let errors = 0;
   try {
-    for (let i = 0; i < commands.length; i += 100) {
-      for (const r of await pipeline(c, commands.slice(i, i + 100))) if (r instanceof ReplyError) errors++;
-      if (i % 1000 === 0) await sleep(20);
-    }
+    return { errors: await runPipelined(c, commands) };
   } finally {
     c.close();
   }
-  return { errors };
 }
 
 t.test('a restart reproduces every key of every database', async (t) => {
@@ -133,13 +111,7 @@ t.test('a restart reproduces every key of every database', async (t) => {
     const restarted = await startCinnabar(t, { dir, args: ['--appendfsync', phase.fsync] });
     const after = await dumpKeyspace(restarted.port, DBS);
     // Keys whose time came while the node restarted are rightly gone: leave them out.
-    const dumpedAt = Date.now() + 50;
-    for (const [k, v] of [...before]) {
-      if (v.pexpiretime > 0 && v.pexpiretime <= dumpedAt) {
-        before.delete(k);
-        after.delete(k);
-      }
-    }
+    leaveOutExpiredBy(Date.now() + 50, before, after);
     // The next phase starts its own node on this directory.
     await restarted.stop('SIGTERM');
     const withTtl = [...before.values()].filter((k) => k.pexpiretime > 0).length;

@@ -196,7 +196,7 @@ t.test('transactions under concurrent clients', async (t) => {
     await c.call('SET', 's1', 'v');
     await c.call('CLIENT', 'INFO');
     const r = await c.call('EXEC');
-    t.match(r, /flags=x .* multi=2 /, 'CLIENT INFO inside EXEC shows the transaction');
+    t.match(r, /flags=x .* multi=2 .* cmd=exec /, 'CLIENT INFO inside EXEC shows the transaction');
     const stats = await c.call('INFO', 'commandstats');
     t.match(stats, /cmdstat_exec:calls=1,/);
     t.match(stats, /cmdstat_multi:calls=1,/);
