@@ -502,7 +502,6 @@ export class Cluster implements BusHandler {
 
   /** clusterProcessGossipSection. */
   private processGossip(gossip: readonly GossipEntry[], sender: ClusterNode, now: number): void {
-    const timeout = this.nodeTimeout;
     for (const g of gossip) {
       const node = this.table.get(g.id);
       if (node !== undefined) {
@@ -528,7 +527,6 @@ export class Cluster implements BusHandler {
           node.flags &= ~NodeFlag.NOADDR;
           this.configChanged();
         }
-        void timeout;
       } else if (!(g.flags & NodeFlag.NOADDR) && g.ip !== '' && !this.blacklisted(g.id, now)) {
         this.startHandshake(g.ip, g.port, g.cport);
       }
@@ -784,7 +782,7 @@ export class Cluster implements BusHandler {
   }
 
   /** This node's replication offset (CLUSTER SHARDS). */
-  replOffset(_node?: unknown): number {
+  replOffset(): number {
     return this.host.replOffset();
   }
 

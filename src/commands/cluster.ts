@@ -88,11 +88,11 @@ const slots: ClusterHandler = (c, _args, cluster) => {
 };
 
 /** One node of CLUSTER SHARDS (addShardReplyForClusterShards). */
-function shardNode(c: Client, cluster: Cluster, n: ClusterNode, node: NodeContext): void {
+function shardNode(c: Client, cluster: Cluster, n: ClusterNode): void {
   const fields: Array<[string, string | number]> = [['id', n.id], ['port', n.port], ['ip', n.ip], ['endpoint', cluster.endpointOf(n)]];
   if (n.hostname !== '') fields.push(['hostname', n.hostname]);
   fields.push(['role', n.isReplica ? 'replica' : 'master']);
-  const offset = n === cluster.myself ? cluster.replOffset(node) : n.replOffset;
+  const offset = n === cluster.myself ? cluster.replOffset() : n.replOffset;
   fields.push(['replication-offset', offset]);
   fields.push(['health', n.failed ? 'fail' : n.isReplica && offset === 0 ? 'loading' : 'online']);
   c.mapHeader(fields.length);
@@ -103,7 +103,7 @@ function shardNode(c: Client, cluster: Cluster, n: ClusterNode, node: NodeContex
   }
 }
 
-const shards: ClusterHandler = (c, _args, cluster, node) => {
+const shards: ClusterHandler = (c, _args, cluster) => {
   const primaries = [...cluster.table.nodes.values()].filter((n) => n.isMaster);
   c.arrayHeader(primaries.length);
   for (const p of primaries) {
@@ -117,8 +117,8 @@ const shards: ClusterHandler = (c, _args, cluster, node) => {
     }
     c.bulk('nodes');
     c.arrayHeader(1 + p.replicas.length);
-    shardNode(c, cluster, p, node);
-    for (const r of p.replicas) shardNode(c, cluster, r, node);
+    shardNode(c, cluster, p);
+    for (const r of p.replicas) shardNode(c, cluster, r);
   }
 };
 
