@@ -11,6 +11,7 @@ import type { WatchRegistry } from './keyspace/watch';
 import type { Command } from './commands/spec';
 import type { BlockedClients } from './blocking/blocked-clients';
 import type { PubSub } from './pubsub/pubsub';
+import type { Cluster } from './cluster/cluster';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -74,6 +75,8 @@ export interface NodeContext {
   /** Channel, pattern and shard-channel subscriptions; PUBLISH and keyspace notifications. */
   readonly pubsub: PubSub;
   readonly saves: SaveControl;
+  /** Cluster mode (cluster-enabled yes), or null on a standalone node. */
+  readonly cluster: Cluster | null;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */
   diskWriteError(): string | null;
   /** Switches the client's database; false when the index is out of range. */

@@ -25,6 +25,7 @@ import { zsetBlockingCommands } from './zset-blocking';
 import { transactionCommands } from './transactions';
 import { bitmapCommands } from './bitmaps';
 import { pubsubCommands } from './pubsub';
+import { clusterCommands } from './cluster';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -52,5 +53,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...transactionCommands,
     ...bitmapCommands,
     ...pubsubCommands,
+    ...clusterCommands,
   ];
 }

@@ -9,6 +9,7 @@ import { Err } from '../errors';
 import { R } from '../resp/replies';
 import { is, parseI64 } from './args';
 import { oneLine } from './gatekeeper';
+import { isReadonlyClient } from '../cluster/redirect';
 
 // ── Shared pieces ────────────────────────────────────────────────────────────────────────
 
@@ -83,6 +84,7 @@ function flagLetters(c: Client): string {
   if (c.multiQueue !== null) f += 'x';
   if (c.unblock !== null) f += 'b';
   if (c.closeAfterReply) f += 'c';
+  if (isReadonlyClient(c)) f += 'r';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
 }

@@ -7,6 +7,7 @@ import type { NodeContext } from '../node-context';
 import type { Command } from './spec';
 import { Err } from '../errors';
 import { execAbort, queueInTransaction } from './transactions';
+import type { Router } from '../cluster/redirect';
 
 /** Redis's addReplyErrorFormat turns CR and LF into spaces so the reply stays one line. */
 export function oneLine(s: string): string {
@@ -40,6 +41,8 @@ export class Gatekeeper {
   /** True while the dataset is being loaded; only 'loading' commands run. */
   loading = false;
   private tick = 0;
+  /** Cluster mode's slot routing (MOVED, ASK, CROSSSLOT...); null on standalone nodes. */
+  router: Router | null = null;
 
   constructor(private readonly node: NodeContext) {}
 
@@ -100,6 +103,7 @@ export class Gatekeeper {
       this.reject(c, Err.loading, cmd);
       return;
     }
+    if (this.router !== null && !this.router.route(c, cmd, args)) return;
     if (c.multiQueue !== null && queueInTransaction(c, cmd, args)) return;
     this.call(c, cmd, args);
   }

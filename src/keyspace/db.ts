@@ -4,6 +4,7 @@
 import type { Value } from './value';
 import { ExpiryWheel } from './expiry-wheel';
 import { ScanCursors } from './scan';
+import type { SlotIndex } from '../cluster/slot-index';
 
 /**
  * Told before anything in a db changes, so a snapshot in progress can keep the value as it
@@ -39,6 +40,8 @@ export class Db {
    * (an INCR on a key that expired since would otherwise recreate it without its TTL).
    */
   expiryPaused = false;
+  /** Cluster mode's per-slot key index (db 0 only); null on standalone nodes. */
+  slots: SlotIndex | null = null;
 
   constructor(
     public id: number,
@@ -81,7 +84,7 @@ export class Db {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
     const before = this.dict.size;
     this.dict.set(key, v);
-    if (this.dict.size !== before) this.listener.keyAdded(this, key);
+    if (this.dict.size !== before) this.keyAdded(key);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
   }
 
@@ -90,12 +93,19 @@ export class Db {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
     const before = this.dict.size;
     this.dict.set(key, v);
-    if (this.dict.size !== before) this.listener.keyAdded(this, key);
+    if (this.dict.size !== before) this.keyAdded(key);
+  }
+
+  /** A key was created (not overwritten): the slot index and the listener learn of it. */
+  private keyAdded(key: string): void {
+    if (this.slots !== null) this.slots.add(key);
+    this.listener.keyAdded(this, key);
   }
 
   delete(key: string): boolean {
     if (this.observer !== null && this.dict.has(key)) this.observer.beforeWrite(this, key);
     if (!this.dict.delete(key)) return false;
+    if (this.slots !== null) this.slots.remove(key);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
     return true;
   }
@@ -122,7 +132,7 @@ export class Db {
   /** Removes a key whose time has come and tells the listener (stats, WAL, notifications). */
   expireNow(key: string): void {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
-    this.dict.delete(key);
+    if (this.dict.delete(key) && this.slots !== null) this.slots.remove(key);
     this.expires.delete(key);
     this.listener.keyExpired(this, key);
   }
@@ -131,6 +141,7 @@ export class Db {
     if (this.observer !== null) this.observer.beforeWholeDbChange(this);
     this.dict = new Map();
     this.expires = new Map();
+    if (this.slots !== null) this.slots.clear();
     this.wheel.clear();
     this.scans.clear();
   }
@@ -146,5 +157,8 @@ export class Db {
     [this.wheel, other.wheel] = [other.wheel, this.wheel];
     [this.scans, other.scans] = [other.scans, this.scans];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    // SWAPDB is refused in cluster mode; should a db with an index swap anyway, keep it true.
+    if (this.slots !== null) this.slots.rebuild(this.dict.keys());
+    if (other.slots !== null) other.slots.rebuild(other.dict.keys());
   }
 }
