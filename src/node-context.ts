@@ -7,6 +7,7 @@ import type { CommandTable } from './commands/registry';
 import type { Client } from './server/client';
 import type { Logger } from './log';
 import type { EffectStream } from './persistence/effects';
+import type { Cluster } from './cluster/cluster';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -60,6 +61,8 @@ export interface NodeContext {
    */
   readonly clientResetHooks: Array<(c: Client) => void>;
   readonly saves: SaveControl;
+  /** Cluster mode (cluster-enabled yes), or null on a standalone node. */
+  readonly cluster: Cluster | null;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */
   diskWriteError(): string | null;
   /** Switches the client's database; false when the index is out of range. */

@@ -22,6 +22,9 @@ import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
+import { Cluster } from './cluster/cluster';
+import { Router } from './cluster/redirect';
+import { provideInfoFields } from './commands/info';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
@@ -58,6 +61,8 @@ export class Node implements NodeContext {
   private opening: Promise<Snapshotter> | null = null;
   /** SAVE/BGSAVE/BGREWRITEAOF's view of the snapshot layer. */
   readonly saves: SaveControl = new NodeSaves(this);
+  /** Cluster mode, or null when cluster-enabled is no (standalone pays nothing for it). */
+  readonly cluster: Cluster | null = null;
 
   private cron: NodeJS.Timeout | null = null;
   private readonly memory = new MemoryReleaser();
@@ -74,6 +79,10 @@ export class Node implements NodeContext {
     });
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
+    if (v.clusterEnabled) {
+      this.cluster = this.startClusterMode(log);
+      this.gatekeeper.router = new Router(this.cluster, this.commands);
+    }
     this.server = new Server(
       {
         maxclients: () => v.maxclients,
@@ -111,6 +120,28 @@ export class Node implements NodeContext {
       log.level = pinoLevel(v.loglevel);
     });
     config.onChange(['port', 'bind'], () => 'Cinnabar cannot change its listening port or addresses at run time; restart it with the new value');
+  }
+
+  /** Builds the cluster layer (reads nodes.conf) and its INFO fields. */
+  private startClusterMode(log: Logger): Cluster {
+    const db = this.keyspace.dbs[0];
+    const cluster = new Cluster({
+      config: this.config,
+      log: log.child({ component: 'cluster' }),
+      db,
+      replOffset: () => 0,
+      deleteKeysInSlot: (slot) => {
+        for (const key of cluster.slotIndex.keys(slot, Infinity)) {
+          db.delete(key);
+          this.keyspace.modified(db, key);
+          if (this.effects.active) this.effects.emit(0, ['DEL', key]);
+        }
+      },
+    });
+    provideInfoFields(this, 'server', () => [['redis_mode', 'cluster']]);
+    provideInfoFields(this, 'clients', () => [['cluster_connections', cluster.bus.links.size]]);
+    provideInfoFields(this, 'cluster', () => [['cluster_enabled', 1]]);
+    return cluster;
   }
 
   get clients(): ReadonlyMap<number, Client> {
@@ -172,10 +203,11 @@ export class Node implements NodeContext {
       );
       this.persistence.start(report.walEndOffset);
     }
+    if (this.cluster !== null) await this.cluster.start();
     await this.server.listen(this.config.v.port, this.config.v.bind);
     this.scheduleCron();
     this.log.info(
-      { version: CINNABAR_VERSION, redis_version: VERSION, port: this.config.v.port, pid: process.pid, mode: 'standalone' },
+      { version: CINNABAR_VERSION, redis_version: VERSION, port: this.config.v.port, pid: process.pid, mode: this.cluster !== null ? 'cluster' : 'standalone' },
       'Cinnabar ready to accept connections',
     );
   }
@@ -223,6 +255,7 @@ export class Node implements NodeContext {
     this.stopping = true;
     this.log.info({ reason }, 'shutting down');
     if (this.cron) clearTimeout(this.cron);
+    this.cluster?.stop();
     void this.server.close().finally(async () => {
       try {
         this.persistence.close();

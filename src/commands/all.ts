@@ -16,6 +16,7 @@ import { commandCommands } from './command';
 import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
+import { clusterCommands } from './cluster';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -34,5 +35,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...configCommands,
     ...debugCommands,
     ...saveCommands,
+    ...clusterCommands,
   ];
 }

@@ -57,6 +57,7 @@ export const connectionCommands: CommandSpec[] = [
     run(c, args, node) {
       const idx = parseI64(args[1]);
       if (idx === undefined) return c.error(Err.notInteger);
+      if (node.cluster !== null && idx !== 0) return c.error(Err.selectInCluster);
       if (!node.selectDb(c, idx)) return c.error(Err.dbIndexOutOfRange);
       c.ok();
     },

@@ -6,6 +6,7 @@ import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
 import type { Command } from './spec';
 import { Err } from '../errors';
+import type { Router } from '../cluster/redirect';
 
 /** Redis's addReplyErrorFormat turns CR and LF into spaces so the reply stays one line. */
 export function oneLine(s: string): string {
@@ -34,6 +35,8 @@ export class Gatekeeper {
   /** True while the dataset is being loaded; only 'loading' commands run. */
   loading = false;
   private tick = 0;
+  /** Cluster mode's slot routing (MOVED, ASK, CROSSSLOT...); null on standalone nodes. */
+  router: Router | null = null;
 
   constructor(private readonly node: NodeContext) {}
 
@@ -86,6 +89,7 @@ export class Gatekeeper {
       this.reject(c, Err.loading);
       return;
     }
+    if (this.router !== null && !this.router.route(c, cmd, args)) return;
     this.call(c, cmd, args);
   }
 

@@ -67,6 +67,14 @@ export interface ConfigValues {
   clusterConfigFile: string;
   clusterNodeTimeout: number;
   clusterPort: number;
+  clusterAnnounceIp: string;
+  clusterAnnouncePort: number;
+  clusterAnnounceBusPort: number;
+  clusterAnnounceHostname: string;
+  clusterRequireFullCoverage: boolean;
+  clusterAllowReadsWhenDown: boolean;
+  clusterAllowReplicaMigration: boolean;
+  clusterPreferredEndpointType: 'ip' | 'hostname' | 'unknown-endpoint';
   replicaof: PrimaryAddress | null;
 }
 
@@ -472,6 +480,14 @@ export class Config {
       clusterConfigFile: text('cluster-config-file'),
       clusterNodeTimeout: num('cluster-node-timeout'),
       clusterPort: num('cluster-port'),
+      clusterAnnounceIp: text('cluster-announce-ip'),
+      clusterAnnouncePort: num('cluster-announce-port'),
+      clusterAnnounceBusPort: num('cluster-announce-bus-port'),
+      clusterAnnounceHostname: text('cluster-announce-hostname'),
+      clusterRequireFullCoverage: this.raw<boolean>('cluster-require-full-coverage'),
+      clusterAllowReadsWhenDown: this.raw<boolean>('cluster-allow-reads-when-down'),
+      clusterAllowReplicaMigration: this.raw<boolean>('cluster-allow-replica-migration'),
+      clusterPreferredEndpointType: this.raw<'ip' | 'hostname' | 'unknown-endpoint'>('cluster-preferred-endpoint-type'),
       replicaof: this.raw<PrimaryAddress | null>('replicaof'),
       enableDebugCommand: this.raw<ProtectedAction>('enable-debug-command'),
     };

@@ -4,6 +4,7 @@
 import type { Value } from './value';
 import { ExpiryWheel } from './expiry-wheel';
 import { ScanCursors } from './scan';
+import type { SlotIndex } from '../cluster/slot-index';
 
 /**
  * Told before anything in a db changes, so a snapshot in progress can keep the value as it
@@ -37,6 +38,8 @@ export class Db {
    * (an INCR on a key that expired since would otherwise recreate it without its TTL).
    */
   expiryPaused = false;
+  /** Cluster mode's per-slot key index (db 0 only); null on standalone nodes. */
+  slots: SlotIndex | null = null;
 
   constructor(
     public id: number,
@@ -77,6 +80,7 @@ export class Db {
   /** Sets a key, dropping any TTL it had (SET, MSET, GETSET semantics). */
   set(key: string, v: Value): void {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
+    if (this.slots !== null && !this.dict.has(key)) this.slots.add(key);
     this.dict.set(key, v);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
   }
@@ -84,12 +88,14 @@ export class Db {
   /** Replaces the value of a key, keeping its TTL (APPEND, INCR, SETRANGE semantics). */
   replace(key: string, v: Value): void {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
+    if (this.slots !== null && !this.dict.has(key)) this.slots.add(key);
     this.dict.set(key, v);
   }
 
   delete(key: string): boolean {
     if (this.observer !== null && this.dict.has(key)) this.observer.beforeWrite(this, key);
     if (!this.dict.delete(key)) return false;
+    if (this.slots !== null) this.slots.remove(key);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
     return true;
   }
@@ -116,7 +122,7 @@ export class Db {
   /** Removes a key whose time has come and tells the listener (stats, WAL, notifications). */
   expireNow(key: string): void {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
-    this.dict.delete(key);
+    if (this.dict.delete(key) && this.slots !== null) this.slots.remove(key);
     this.expires.delete(key);
     this.listener.keyExpired(this, key);
   }
@@ -125,6 +131,7 @@ export class Db {
     if (this.observer !== null) this.observer.beforeWholeDbChange(this);
     this.dict = new Map();
     this.expires = new Map();
+    if (this.slots !== null) this.slots.clear();
     this.wheel.clear();
     this.scans.clear();
   }
@@ -140,5 +147,8 @@ export class Db {
     [this.wheel, other.wheel] = [other.wheel, this.wheel];
     [this.scans, other.scans] = [other.scans, this.scans];
     [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
+    // SWAPDB is refused in cluster mode; should a db with an index swap anyway, keep it true.
+    if (this.slots !== null) this.slots.rebuild(this.dict.keys());
+    if (other.slots !== null) other.slots.rebuild(other.dict.keys());
   }
 }
