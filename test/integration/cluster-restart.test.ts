@@ -48,7 +48,7 @@ function flagsOf(lines: NodeLine[], id: string): string[] {
 }
 
 for (const kind of clusterTestKinds()) {
-  t.test(`${kind}: kill -9 and restart with the same nodes.conf`, skipUnless(kind, 'cluster mode with nodes.conf persistence not merged yet'), async (t) => {
+  t.test(`${kind}: kill -9 and restart with the same nodes.conf`, skipUnless(kind, null), async (t) => {
     const nodes = await startCluster(t, kind, 3, 0, { nodeTimeoutMs: NODE_TIMEOUT_MS });
     const victim = nodes[1];
     const before = myself(await clusterNodes(victim.port));
@@ -68,7 +68,7 @@ for (const kind of clusterTestKinds()) {
     for (const n of nodes) t.equal((await clusterInfo(n.port)).cluster_state, 'ok', `cluster_state:ok on ${n.port}`);
   });
 
-  t.test(`${kind}: a node left down is flagged fail? then fail; the cluster heals when it returns`, skipUnless(kind, 'cluster failure detection (PFAIL/FAIL gossip) not merged yet'), async (t) => {
+  t.test(`${kind}: a node left down is flagged fail? then fail; the cluster heals when it returns`, skipUnless(kind, null), async (t) => {
     const nodes = await startCluster(t, kind, 3, 0, { nodeTimeoutMs: NODE_TIMEOUT_MS });
     const [a, b, down] = nodes as [ClusterNode, ClusterNode, ClusterNode];
     const downId = myself(await clusterNodes(down.port)).id;
