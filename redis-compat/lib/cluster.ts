@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { RawClient, type Arg } from './raw-client';
-import { LOOPBACK, sleep } from './servers';
+import { LOOPBACK, sleep, type ServerHandle, type StartOptions } from './servers';
 
 export const SLOTS = 16384;
 export const BUS_PORT_OFFSET = 10000;
@@ -277,4 +277,46 @@ export function keySlot(key: string | Buffer): number {
     if (close > open + 1) return crc16(b.subarray(open + 1, close)) % SLOTS;
   }
   return crc16(b) % SLOTS;
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole clusters for the CLI harnesses (differential runner, benchmarks)
+// ---------------------------------------------------------------------------------------
+
+export interface RunningCluster {
+  /** The nodes in creation order: with no replicas, node i owns the i-th third of the slots. */
+  nodes: ServerHandle[];
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `count` cluster-enabled nodes with `start` (startRedis, startCinnabar or a
+ * startCommand wrapper from servers.ts), nodes.conf in each node's dir, and creates a cluster
+ * of primaries with redis-cli. On failure the nodes started so far are stopped.
+ */
+export async function startServerCluster(
+  start: (opts: StartOptions) => Promise<ServerHandle>,
+  count: number,
+  opts: { name: string; args?: readonly string[]; nodeTimeoutMs?: number } = { name: 'node' },
+): Promise<RunningCluster> {
+  const nodes: ServerHandle[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freeClusterPort());
+    const args = [...(opts.args ?? []), ...clusterArgs('nodes.conf', opts.nodeTimeoutMs ?? 5000)];
+    // allSettled: on a failure every node that did start is in `nodes` before we stop them.
+    const started = await Promise.allSettled(ports.map((port, i) => start({ port, args, name: `${opts.name}-${i}`, readyTimeoutMs: 60000 })));
+    for (const r of started) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await createCluster(ports, 0);
+    return { nodes, ports, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
