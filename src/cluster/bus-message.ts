@@ -73,7 +73,9 @@ export type BusMessage =
   | { header: BusHeader; kind: 'update'; node: string; configEpoch: number; slots: Uint8Array }
   | { header: BusHeader; kind: 'other'; body: Buffer };
 
-export class BusProtocolError extends Error {}
+export class BusProtocolError extends Error {
+  override name = 'BusProtocolError';
+}
 
 // ── Encoding ─────────────────────────────────────────────────────────────────────────────
 

@@ -76,6 +76,10 @@ export class Cluster implements BusHandler {
       host.log.info({ id: this.table.myself.id }, 'No cluster configuration found, I\'m ' + this.table.myself.id);
     }
     this.refreshMyAddress();
+    host.config.onChange(['cluster-announce-ip', 'cluster-announce-port', 'cluster-announce-bus-port', 'cluster-announce-hostname'], () => {
+      this.refreshMyAddress();
+      this.configChanged();
+    });
     host.db.slots = this.slotIndex;
     this.slotIndex.rebuild(host.db.dict.keys());
     this.bus = new Bus(this, host.log);

@@ -16,7 +16,9 @@ export function renderNodesConf(table: NodeTable, now = Date.now()): string {
   return out;
 }
 
-export class NodesConfError extends Error {}
+export class NodesConfError extends Error {
+  override name = 'NodesConfError';
+}
 
 function parseIntStrict(s: string, what: string): number {
   if (!/^-?\d+$/.test(s)) throw new NodesConfError(`bad ${what} '${s}'`);

@@ -1,0 +1,215 @@
+// Cluster mode over real processes: three Cinnabar nodes joined by `redis-cli --cluster
+// create`, checked by `redis-cli --cluster check`; MOVED/CROSSSLOT from the nodes; CLUSTER
+// NODES agreement; the per-slot key index; garbage on the bus port; failure detection; and
+// a kill -9 restart that keeps id, epochs and slots from nodes.conf.
+
+import t, { type Test } from 'tap';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { freePort, startCinnabar, type Running } from '../helpers/server';
+import { RawConnection, bulks } from '../helpers/resp';
+
+const TIMEOUT_MS = 2000;
+
+interface ClusterNodeProc {
+  run: Running;
+  port: number;
+  busPort: number;
+}
+
+async function startNode(t: Test, opts: { port?: number; busPort?: number; dir?: string } = {}): Promise<ClusterNodeProc> {
+  const busPort = opts.busPort ?? (await freePort());
+  // A directory of our own: the helper removes the ones it creates when the process stops.
+  let dir = opts.dir;
+  if (dir === undefined) {
+    const made = mkdtempSync(path.join(os.tmpdir(), 'cinnabar-cluster-'));
+    t.teardown(() => rmSync(made, { recursive: true, force: true }));
+    dir = made;
+  }
+  const run = await startCinnabar(t, {
+    port: opts.port,
+    dir,
+    args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(TIMEOUT_MS), '--appendonly', 'yes'],
+  });
+  return { run, port: run.port, busPort };
+}
+
+function redisCli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('redis-cli', args, { timeout: 60000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1;
+      resolve({ code, out: (stdout + stderr).replace(/\x1b\[[0-9;]*m/g, '') });
+    });
+  });
+}
+
+async function call(port: number, ...args: string[]): Promise<string> {
+  const c = await RawConnection.connect(port);
+  try {
+    return await c.call(...args);
+  } finally {
+    c.close();
+  }
+}
+
+/** The text of a bulk (or verbatim) reply. */
+function text(reply: string): string {
+  if (reply[0] !== '$' && reply[0] !== '=') throw new Error(`not a bulk reply: ${reply}`);
+  return reply.slice(reply.indexOf('\r\n') + 2, -2).replace(/^txt:/, '');
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Each node's view: "id addr role primary epoch slots" lines, without myself/time fields. */
+async function nodesView(port: number): Promise<string[]> {
+  const lines = text(await call(port, 'CLUSTER', 'NODES')).trim().split('\n');
+  return lines
+    .map((l) => {
+      const f = l.split(' ');
+      const role = f[2].replace('myself,', '');
+      return [f[0], f[1], role, f[3], f[6], f[7], ...f.slice(8)].join(' ');
+    })
+    .sort();
+}
+
+t.test('three nodes: create, check, redirections, restart', async (t) => {
+  // One at a time: start-up is slow on a loaded machine and the PING wait is bounded.
+  const nodes = [await startNode(t), await startNode(t), await startNode(t)];
+  const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
+
+  await t.test('redis-cli --cluster create', async (t) => {
+    const r = await redisCli(['--cluster', 'create', ...addrs, '--cluster-yes']);
+    t.equal(r.code, 0, r.out);
+    t.match(r.out, '[OK] All nodes agree about slots configuration.');
+    t.match(r.out, '[OK] All 16384 slots covered.');
+  });
+
+  await waitFor('cluster_state:ok on every node', async () => {
+    for (const n of nodes) if (!text(await call(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+    return true;
+  });
+
+  await t.test('redis-cli --cluster check and info', async (t) => {
+    const r = await redisCli(['--cluster', 'check', addrs[1]]);
+    t.equal(r.code, 0, r.out);
+    t.match(r.out, '[OK] All nodes agree about slots configuration.');
+    t.match(r.out, '[OK] All 16384 slots covered.');
+    t.notMatch(r.out, /ERR|WARNING/);
+    const info = await redisCli(['--cluster', 'info', addrs[2]]);
+    t.equal(info.code, 0, info.out);
+    t.match(info.out, /\[OK\] 0 keys in 3 masters/);
+  });
+
+  await t.test('every node has the same view of the cluster', async (t) => {
+    const views = await Promise.all(nodes.map((n) => nodesView(n.port)));
+    t.equal(views[0].length, 3);
+    t.same(views[1], views[0]);
+    t.same(views[2], views[0]);
+    const info = text(await call(nodes[0].port, 'CLUSTER', 'INFO'));
+    t.match(info, 'cluster_known_nodes:3\r\n');
+    t.match(info, 'cluster_size:3\r\n');
+    t.match(info, 'cluster_current_epoch:3\r\n');
+    t.match(info, /cluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n/);
+    const slots = await call(nodes[0].port, 'CLUSTER', 'SLOTS');
+    t.match(slots, /^\*3\r\n\*3\r\n:0\r\n:5460\r\n\*4\r\n\$9\r\n127\.0\.0\.1\r\n/);
+  });
+
+  await t.test('MOVED, CROSSSLOT, hash tags, SELECT', async (t) => {
+    // foo is slot 12182, served by the third node (slots 10923-16383).
+    t.equal(await call(nodes[0].port, 'SET', 'foo', 'bar'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`);
+    t.equal(await call(nodes[2].port, 'SET', 'foo', 'bar'), '+OK\r\n');
+    t.equal(await call(nodes[2].port, 'GET', 'foo'), '$3\r\nbar\r\n');
+    t.equal(await call(nodes[1].port, 'MSET', 'a', '1', 'b', '2'), "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
+    t.equal(await call(nodes[1].port, 'MSET', '{a}x', '1', '{a}y', '2'), `-MOVED 15495 127.0.0.1:${nodes[2].port}\r\n`);
+    t.equal(await call(nodes[2].port, 'MSET', '{a}x', '1', '{a}y', '2', 'a', '3'), '+OK\r\n');
+    t.equal(await call(nodes[2].port, 'CLUSTER', 'COUNTKEYSINSLOT', '15495'), ':3\r\n');
+    t.same(bulks(await call(nodes[2].port, 'CLUSTER', 'GETKEYSINSLOT', '15495', '2')).length, 2);
+    t.equal(await call(nodes[2].port, 'DEL', '{a}x'), ':1\r\n');
+    t.equal(await call(nodes[2].port, 'CLUSTER', 'COUNTKEYSINSLOT', '15495'), ':2\r\n');
+    t.equal(await call(nodes[0].port, 'PING'), '+PONG\r\n', 'commands without keys run anywhere');
+    t.equal(await call(nodes[0].port, 'SELECT', '1'), '-ERR SELECT is not allowed in cluster mode\r\n');
+    t.equal(await call(nodes[0].port, 'SELECT', '0'), '+OK\r\n');
+    const info = text(await call(nodes[0].port, 'INFO', 'cluster'));
+    t.match(info, 'cluster_enabled:1');
+    t.match(text(await call(nodes[0].port, 'INFO', 'server')), 'redis_mode:cluster');
+  });
+
+  await t.test('garbage on the bus port does not hurt a node', async (t) => {
+    const target = nodes[1];
+    const payloads = [
+      Buffer.from('*1\r\n$4\r\nPING\r\n'),
+      Buffer.from('RCmb\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00', 'latin1'),
+      Buffer.concat([Buffer.from('CNBR\x00\x01\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(5000, 7)]),
+      Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7919) & 0xff)),
+    ];
+    for (const p of payloads) {
+      await new Promise<void>((resolve) => {
+        const s = net.connect(target.busPort, '127.0.0.1', () => s.end(p));
+        s.on('close', () => resolve());
+        s.on('error', () => resolve());
+        s.resume();
+      });
+    }
+    t.equal(await call(target.port, 'PING'), '+PONG\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    t.match(text(await call(target.port, 'CLUSTER', 'INFO')), 'cluster_state:ok');
+    t.match(target.run.output(), 'malformed message', 'the bad links were logged');
+  });
+
+  await t.test('kill -9 and restart: same id, epochs, slots; back to ok; PFAIL/FAIL meanwhile', async (t) => {
+    const victim = nodes[1];
+    const id = text(await call(victim.port, 'CLUSTER', 'MYID'));
+    const before = await nodesView(victim.port);
+    const conf = readFileSync(path.join(victim.run.dir, 'nodes.conf'), 'latin1');
+    t.match(conf, new RegExp(`^${id} 127\\.0\\.0\\.1:${victim.port}@${victim.busPort} myself,master - 0 0 2 \\w+ 5461-10922$`, 'm'));
+    t.match(conf, /^vars currentEpoch 3 lastVoteEpoch 0$/m);
+    const dir = victim.run.dir;
+    await victim.run.stop('SIGKILL');
+    await waitFor('the others flag the dead node fail', async () => {
+      const line = text(await call(nodes[0].port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(id)) ?? '';
+      return / master,fail /.test(line);
+    });
+    t.match(text(await call(nodes[0].port, 'CLUSTER', 'INFO')), 'cluster_state:fail');
+    t.equal(await call(nodes[0].port, 'GET', 'foo'), '-CLUSTERDOWN The cluster is down\r\n');
+    const again = await startNode(t, { port: victim.port, busPort: victim.busPort, dir });
+    nodes[1] = again;
+    t.equal(text(await call(again.port, 'CLUSTER', 'MYID')), id, 'same node id');
+    await waitFor('cluster_state:ok everywhere after the restart', async () => {
+      for (const n of nodes) if (!text(await call(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+      return true;
+    });
+    t.same(await nodesView(again.port), before, 'same view as before the crash');
+    t.equal(await call(nodes[2].port, 'GET', 'foo'), '$3\r\nbar\r\n');
+  });
+});
+
+t.test('a node met by one node becomes known to all (gossip)', async (t) => {
+  const [a, b, c] = [await startNode(t), await startNode(t), await startNode(t)];
+  t.equal(await call(a.port, 'CLUSTER', 'MEET', '127.0.0.1', String(b.port), String(b.busPort)), '+OK\r\n');
+  t.equal(await call(b.port, 'CLUSTER', 'MEET', '127.0.0.1', String(c.port), String(c.busPort)), '+OK\r\n');
+  await waitFor('a knows c through b', async () => {
+    const nodes = text(await call(a.port, 'CLUSTER', 'NODES'));
+    return nodes.split('\n').filter((l) => l.trim() !== '' && !l.includes('handshake')).length === 3;
+  });
+  await waitFor('all views agree', async () => {
+    const views = await Promise.all([a, b, c].map((n) => nodesView(n.port)));
+    return JSON.stringify(views[0]) === JSON.stringify(views[1]) && JSON.stringify(views[1]) === JSON.stringify(views[2]) && views[0].length === 3;
+  });
+  t.pass('three nodes, one view');
+  // Equal config epochs (all 0) are resolved: every primary ends with its own epoch.
+  await waitFor('config epochs made unique', async () => {
+    const epochs = new Set<string>();
+    for (const n of [a, b, c]) epochs.add(/cluster_my_epoch:(\d+)/.exec(text(await call(n.port, 'CLUSTER', 'INFO')))![1]);
+    return epochs.size === 3;
+  });
+  t.pass('config epoch collisions resolved');
+});
