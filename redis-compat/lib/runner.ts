@@ -20,6 +20,7 @@ import { allScenarios, pendingScenarios } from '../scenarios';
 import { applyNormalizers, type CommandStep, type Normalizer, type Scenario, type Step } from './scenario';
 import { NO_PERSISTENCE, repoRoot, sleep, startCinnabar, startCommand, startRedis, type ServerHandle, type StartOptions } from './servers';
 import { startServerCluster, type RunningCluster } from './cluster';
+import { clusterModeScenarios } from '../scenarios/cluster';
 import { clusterSkipReason } from '../scenarios/cluster-skips';
 
 export interface CompatOptions {
@@ -37,7 +38,8 @@ export interface CompatOptions {
   log?: (line: string) => void;
   /**
    * Run against a 3-primary cluster of each server (same slot layout), following MOVED/ASK
-   * like a cluster client; scenarios listed in scenarios/cluster-skips.ts are left out.
+   * like a cluster client; scenarios listed in scenarios/cluster-skips.ts are left out and
+   * the cluster-only ones of scenarios/cluster.ts added (with `scenarios`: those only).
    */
   cluster?: boolean;
 }
@@ -115,7 +117,7 @@ async function runCompatCluster(opts: CompatOptions): Promise<CompatReport> {
     const target = await startServerCluster(startTarget, CLUSTER_NODES, { name: targetLabel, args: NO_PERSISTENCE });
     clusters.push(target);
     log(`reference: redis-server cluster on ${ref.ports.join(',')}; under test: ${opts.targetCmd ?? targetLabel} cluster on ${target.ports.join(',')}`);
-    let list = opts.scenarios ?? allScenarios;
+    let list = opts.scenarios ?? [...allScenarios, ...clusterModeScenarios];
     if (opts.filter) list = [...list, ...(opts.scenarios ? [] : pendingScenarios)].filter((s) => s.name.includes(opts.filter as string));
     const skipped = list.filter((s) => clusterSkipReason(s.name) !== null);
     if (skipped.length > 0) log(`${skipped.length} scenarios skipped in cluster mode (redis-compat/scenarios/cluster-skips.ts)`);
