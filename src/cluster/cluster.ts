@@ -57,7 +57,10 @@ export class Cluster implements BusHandler {
   /** Outgoing link per node id, and the incoming one. */
   readonly outbound = new Map<ClusterNode, Link>();
   readonly inbound = new Map<ClusterNode, Link>();
-  private readonly startedAt = Date.now();
+  private firstStateUpdate = 0;
+  private stateUpdateScheduled = false;
+  /** Primaries serving slots, as of the last state evaluation (cluster_size). */
+  size = 0;
   private amongMinoritySince = 0;
   private iteration = 0;
   private cron: NodeJS.Timeout | null = null;
@@ -351,7 +354,7 @@ export class Cluster implements BusHandler {
         n.pingSent = 0;
         if (n.has(NodeFlag.PFAIL)) {
           n.flags &= ~NodeFlag.PFAIL;
-          this.updateState();
+          this.stateMayHaveChanged();
         } else if (n.has(NodeFlag.FAIL)) {
           this.clearFailureIfNeeded(n);
         }
@@ -386,7 +389,7 @@ export class Cluster implements BusHandler {
         this.host.log.info({ node: failing.id, reporter: sender.id }, 'FAIL message received');
         failing.flags = (failing.flags | NodeFlag.FAIL) & ~NodeFlag.PFAIL;
         failing.failTime = now;
-        this.updateState();
+        this.stateMayHaveChanged();
         this.configChanged();
       }
       return;
@@ -484,7 +487,7 @@ export class Cluster implements BusHandler {
     } else {
       for (const s of dirty) this.host.deleteKeysInSlot(s);
     }
-    this.updateState();
+    this.stateMayHaveChanged();
   }
 
   /** clusterHandleConfigEpochCollision: the node with the smaller id bumps its epoch. */
@@ -553,7 +556,7 @@ export class Cluster implements BusHandler {
     node.flags = (node.flags | NodeFlag.FAIL) & ~NodeFlag.PFAIL;
     node.failTime = Date.now();
     this.broadcastFail(node);
-    this.updateState();
+    this.stateMayHaveChanged();
     this.configChanged();
   }
 
@@ -563,7 +566,7 @@ export class Cluster implements BusHandler {
     if (node.isReplica || node.numSlots === 0 || now - node.failTime > this.nodeTimeout * FAIL_UNDO_MULT) {
       this.host.log.info({ node: node.id }, 'Clear FAIL state for node: it is reachable again');
       node.flags &= ~NodeFlag.FAIL;
-      this.updateState();
+      this.stateMayHaveChanged();
       this.configChanged();
     }
   }
@@ -661,11 +664,26 @@ export class Cluster implements BusHandler {
     if (stateChanged || !this.ok || this.iteration % 10 === 0) this.updateState();
   }
 
-  /** clusterUpdateState. */
+  /**
+   * Re-evaluates cluster_state at the end of this event-loop turn, as Redis does before
+   * sleeping (a CLUSTER INFO pipelined behind CLUSTER ADDSLOTS still sees the old state).
+   */
+  stateMayHaveChanged(): void {
+    if (this.stateUpdateScheduled) return;
+    this.stateUpdateScheduled = true;
+    setImmediate(() => {
+      this.stateUpdateScheduled = false;
+      if (!this.stopped) this.updateState();
+    });
+  }
+
+  /** clusterUpdateState; also computes cluster_size, which CLUSTER INFO reports. */
   updateState(): void {
     const now = Date.now();
     const me = this.myself;
-    if (me.isMaster && !this.ok && now - this.startedAt < WRITABLE_DELAY) return;
+    // As Redis, the writable delay counts from the first evaluation, not from start-up.
+    if (this.firstStateUpdate === 0) this.firstStateUpdate = now;
+    if (me.isMaster && !this.ok && now - this.firstStateUpdate < WRITABLE_DELAY) return;
     let ok = true;
     if (this.v.clusterRequireFullCoverage) {
       for (const n of this.table.slots) {
@@ -682,6 +700,7 @@ export class Cluster implements BusHandler {
       size++;
       if (!n.has(NodeFlag.FAIL | NodeFlag.PFAIL)) reachable++;
     }
+    this.size = size;
     if (reachable < Math.floor(size / 2) + 1) {
       ok = false;
       this.amongMinoritySince = now;
@@ -712,7 +731,7 @@ export class Cluster implements BusHandler {
   forget(node: ClusterNode): void {
     this.table.blacklist.set(node.id, Date.now() + BLACKLIST_TTL);
     this.deleteNode(node);
-    this.updateState();
+    this.stateMayHaveChanged();
     this.saveConfig();
   }
 
@@ -733,7 +752,7 @@ export class Cluster implements BusHandler {
       this.table.rename(me, randomNodeId());
       this.host.log.info({ id: me.id }, 'Node hard reset, now I\'m ' + me.id);
     }
-    this.updateState();
+    this.stateMayHaveChanged();
     this.saveConfig();
   }
 
@@ -747,7 +766,7 @@ export class Cluster implements BusHandler {
       me.flags &= ~NodeFlag.MIGRATE_TO;
     }
     this.table.setPrimary(me, primary);
-    this.updateState();
+    this.stateMayHaveChanged();
     this.saveConfig();
     this.broadcastPong();
   }

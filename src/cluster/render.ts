@@ -80,7 +80,7 @@ export const MESSAGE_TYPE_NAMES: readonly string[] = [
   'publishshard',
 ];
 
-export function clusterInfo(table: NodeTable, ok: boolean, stats: MessageStats): string {
+export function clusterInfo(table: NodeTable, ok: boolean, size: number, stats: MessageStats): string {
   let assigned = 0;
   let pfail = 0;
   let fail = 0;
@@ -97,7 +97,7 @@ export function clusterInfo(table: NodeTable, ok: boolean, stats: MessageStats):
     `cluster_slots_pfail:${pfail}`,
     `cluster_slots_fail:${fail}`,
     `cluster_known_nodes:${table.nodes.size}`,
-    `cluster_size:${table.size}`,
+    `cluster_size:${size}`,
     `cluster_current_epoch:${table.currentEpoch}`,
     `cluster_my_epoch:${table.myself.epoch}`,
   ];

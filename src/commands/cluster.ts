@@ -38,7 +38,7 @@ function slotArg(c: Client, s: string): number | undefined {
 // ── Introspection ────────────────────────────────────────────────────────────────────────
 
 const info: ClusterHandler = (c, _args, cluster) => {
-  c.verbatim(clusterInfo(cluster.table, cluster.ok, cluster.stats));
+  c.verbatim(clusterInfo(cluster.table, cluster.ok, cluster.size, cluster.stats));
 };
 
 const nodes: ClusterHandler = (c, _args, cluster) => {
@@ -236,7 +236,7 @@ function applySlots(cluster: Cluster, seen: Uint8Array, del: boolean): void {
       table.addSlot(cluster.myself, s);
     }
   }
-  cluster.updateState();
+  cluster.stateMayHaveChanged();
   cluster.saveConfig();
 }
 
@@ -273,7 +273,7 @@ function slotRangesCommand(del: boolean): ClusterHandler {
 const flushslots: ClusterHandler = (c, _args, cluster, node) => {
   if (node.keyspace.dbs[0].size !== 0) return c.error(Err.flushslotsNotEmpty);
   cluster.table.delNodeSlots(cluster.myself);
-  cluster.updateState();
+  cluster.stateMayHaveChanged();
   cluster.saveConfig();
   c.ok();
 };
@@ -286,7 +286,7 @@ const setConfigEpoch: ClusterHandler = (c, args, cluster) => {
   if (cluster.myself.configEpoch !== 0) return c.error(Err.configEpochNonZero);
   cluster.myself.configEpoch = epoch;
   if (cluster.table.currentEpoch < epoch) cluster.table.currentEpoch = epoch;
-  cluster.updateState();
+  cluster.stateMayHaveChanged();
   cluster.saveConfig();
   c.ok();
 };
@@ -368,7 +368,7 @@ const setslot: ClusterHandler = (c, args, cluster) => {
   } else {
     return c.error(Err.setslotSyntax);
   }
-  cluster.updateState();
+  cluster.stateMayHaveChanged();
   cluster.saveConfig();
   c.ok();
 };

@@ -39,7 +39,7 @@ function helloReply(c: Client, node: NodeContext): void {
   c.bulk('id');
   c.int(c.id);
   c.bulk('mode');
-  c.bulk('standalone');
+  c.bulk(node.cluster !== null ? 'cluster' : 'standalone');
   c.bulk('role');
   c.bulk('master');
   c.bulk('modules');
