@@ -11,6 +11,7 @@ import {
   clusterArgs,
   createCluster as createWithRedisCli,
   freeClusterPort,
+  rawCommand,
   waitForClusterOk,
   type ServerKind,
   type ToolResult,
@@ -44,6 +45,20 @@ export function clusterTestKinds(): ServerKind[] {
 export function skipUnless(kind: ServerKind, cinnabarTodo: string | null): { skip: string | false } {
   const skip = kind === 'cinnabar' && cinnabarTodo !== null && process.env.CLUSTER_TEST_NO_SKIP !== '1';
   return { skip: skip ? `TODO(cluster): ${cinnabarTodo}` : false };
+}
+
+/** Whether the server on `port` implements `command` (COMMAND INFO answers a nil for unknown ones). */
+export async function serverHasCommand(port: number, command: string): Promise<boolean> {
+  const reply = await rawCommand(port, ['COMMAND', 'INFO', command]);
+  return reply.startsWith('*1\r\n*');
+}
+
+/**
+ * Like skipUnless, but the Cinnabar TODO applies only while the node lacks `command`: once the
+ * feature is merged the test runs by itself.
+ */
+export async function skipUnlessCommand(kind: ServerKind, port: number, command: string, cinnabarTodo: string): Promise<{ skip: string | false }> {
+  return skipUnless(kind, (await serverHasCommand(port, command)) ? null : cinnabarTodo);
 }
 
 export interface ClusterNodeOptions {

@@ -14,6 +14,7 @@ import {
   rawCommand,
   runTool,
   skipUnless,
+  skipUnlessCommand,
   startCluster,
   topologyKey,
   type ClusterNode,
@@ -206,7 +207,8 @@ for (const kind of clusterTestKinds()) {
       t.equal(r.configEpoch, primaries.find((p) => p.id === r.master)?.configEpoch, "a replica shows its primary's epoch");
     }
     await checkInfo(t, nodes, lines, 3);
-    await t.test('replicas in CLUSTER SLOTS and SHARDS once synced', skipUnless(kind, 'replication: replicas never sync (SHARDS health stays loading, SLOTS lists no replica)'), async (t) => {
+    const noReplication = await skipUnlessCommand(kind, nodes[0].port, 'PSYNC', 'replication (PSYNC): replicas never sync, so SHARDS health stays loading and SLOTS lists no replica');
+    await t.test('replicas in CLUSTER SLOTS and SHARDS once synced', noReplication, async (t) => {
       await waitForReplicasOnline(nodes[0].port);
       checkSlots(t, parseReply(await rawCommand(nodes[4].port, ['CLUSTER', 'SLOTS'])), lines, 1);
       checkShards(t, parseReply(await rawCommand(nodes[5].port, ['CLUSTER', 'SHARDS'])), lines, 2);
