@@ -24,6 +24,22 @@ export const Err = {
   wrongArity: (fullname: string) => `ERR wrong number of arguments for '${fullname}' command`,
   protocol: (what: string) => `ERR Protocol error: ${what}`,
   noAuth: 'NOAUTH Authentication required.',
+  // Bitmaps (commands/bitmaps.ts).
+  bitOffsetInvalid: 'ERR bit offset is not an integer or out of range',
+  bitValueInvalid: 'ERR bit is not an integer or out of range',
+  bitArgument: 'ERR The bit argument must be 1 or 0.',
+  bitopNot: 'ERR BITOP NOT must be called with a single source key.',
+  bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
+  bitfieldOverflowType: 'ERR Invalid OVERFLOW type specified',
+  bitfieldRoWrite: 'ERR BITFIELD_RO only supports the GET subcommand',
+  // MULTI/EXEC/WATCH (commands/transactions.ts).
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInsideMulti: 'ERR WATCH inside MULTI is not allowed',
+  notAllowedInMulti: 'ERR Command not allowed inside a transaction',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  execAbortBecause: (reason: string) => `EXECABORT Transaction discarded because of: ${reason}`,
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   authNotConfigured:
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -63,6 +79,14 @@ export const Err = {
   lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
   lcsTooMuchMemory: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
   lcsAllocFailed: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+  // Hashes and sets (hashes.ts, sets.ts).
+  hashValueNotInteger: 'ERR hash value is not an integer',
+  hashValueNotFloat: 'ERR hash value is not a float',
+  valueNaNOrInfinity: 'ERR value is NaN or Infinity',
+  valueOutOfRangePlain: 'ERR value is out of range',
+  numkeysNotPositive: 'ERR numkeys should be greater than 0',
+  numkeysOverArgs: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
   // Connection and server control (hello.ts, client.ts, server-commands.ts, debug.ts).
   helloProtoNotInteger: 'ERR Protocol version is not an integer or out of range',
   helloSyntax: (opt: string) => `ERR Syntax error in HELLO option '${opt}'`,
@@ -76,6 +100,15 @@ export const Err = {
   clientIdPositive: 'ERR client-id should be greater than 0',
   noSuchUser: (user: string) => `ERR No such user '${user}'`,
   unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
+  // Lists (lists.ts, list-blocking.ts).
+  indexOutOfRange: 'ERR index out of range',
+  lposRankZero:
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  countPositive: 'ERR count should be greater than 0',
   cachingWithoutTracking:
     'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
   noShutdownInProgress: 'ERR No shutdown in progress.',
@@ -85,6 +118,21 @@ export const Err = {
   resp2NotSupported: 'ERR RESP2 is not supported by this command',
   debugProtocolType:
     'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',
+  // Sorted sets (t_zset.c).
+  zaddNxXx: 'ERR XX and NX options at the same time are not compatible',
+  zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  zaddIncrPair: 'ERR INCR option supports a single increment-element pair',
+  zaddNaN: 'ERR resulting score is not a number (NaN)',
+  zsetMinMaxNotFloat: 'ERR min or max is not a float',
+  zsetMinMaxNotLex: 'ERR min or max not valid string range item',
+  zrangeLimitRank: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  zrangeWithscoresLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  zsetOpNoKeys: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  weightNotFloat: 'ERR weight value is not a float',
+  // Pub/sub (commands/pubsub.ts, gatekeeper.ts).
+  pubsubContext: (fullname: string) =>
+    `ERR Can't execute '${fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  denyBlocking: (cmd: string) => `ERR ${cmd} isn't allowed for a DENY BLOCKING client`,
   // Cluster mode (commands/cluster.ts, cluster/redirect.ts), as cluster.c words them.
   clusterDisabled: 'ERR This instance has cluster support disabled',
   selectInCluster: 'ERR SELECT is not allowed in cluster mode',

@@ -7,6 +7,10 @@ import type { CommandTable } from './commands/registry';
 import type { Client } from './server/client';
 import type { Logger } from './log';
 import type { EffectStream } from './persistence/effects';
+import type { WatchRegistry } from './keyspace/watch';
+import type { Command } from './commands/spec';
+import type { BlockedClients } from './blocking/blocked-clients';
+import type { PubSub } from './pubsub/pubsub';
 import type { Cluster } from './cluster/cluster';
 
 export interface ServerStats {
@@ -48,6 +52,8 @@ export interface NodeContext {
    * `effects.propagate(dbIndex, args)`.
    */
   readonly effects: EffectStream;
+  /** Clients waiting in blocking commands (BLPOP, BZPOPMIN, ...): block(), ready keys. */
+  readonly blocking: BlockedClients;
   /** ms since epoch when the node started. */
   readonly startedAt: number;
   /** 40 hex chars, new each start (INFO run_id). */
@@ -60,6 +66,14 @@ export interface NodeContext {
    * register here to clear their per-connection state (Redis's clearClientConnectionState).
    */
   readonly clientResetHooks: Array<(c: Client) => void>;
+  /** Run when a client's connection closes (WATCH, pub/sub, blocking commands drop its state). */
+  readonly clientCloseHooks: Array<(c: Client) => void>;
+  /** Who WATCHes which keys (MULTI/EXEC). */
+  readonly watches: WatchRegistry;
+  /** Runs a command that passed the gatekeeper's checks, with its statistics and effects (EXEC). */
+  readonly gatekeeper: { call(c: Client, cmd: Command, args: string[]): void };
+  /** Channel, pattern and shard-channel subscriptions; PUBLISH and keyspace notifications. */
+  readonly pubsub: PubSub;
   readonly saves: SaveControl;
   /** Cluster mode (cluster-enabled yes), or null on a standalone node. */
   readonly cluster: Cluster | null;

@@ -8,10 +8,14 @@ import type { Config } from './config/config';
 import { CommandTable } from './commands/registry';
 import { Gatekeeper } from './commands/gatekeeper';
 import { Server } from './server/server';
+import { WatchRegistry } from './keyspace/watch';
+import { discardTransaction } from './commands/transactions';
 import { MemoryReleaser } from './server/memory-release';
 import { EffectStream } from './persistence/effects';
+import { BlockedClients } from './blocking/blocked-clients';
 import { Persistence } from './persistence/persistence';
 import { provideSnapshotInfo, provideWalInfo } from './persistence/info';
+import { provideInfoFields } from './commands/info';
 import { SnapshotStore } from './persistence/snapshot';
 import { ChangeTracker } from './persistence/change-tracker';
 import { Snapshotter } from './persistence/snapshotter';
@@ -21,10 +25,13 @@ import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
 import { pinoLevel, type Logger } from './log';
+import { setZSetLoadLimits, zsetLimits } from './types/zset';
+import { PubSub } from './pubsub/pubsub';
+import { publishKeyspaceEvents } from './pubsub/notifications';
+import { closeForOutputLimit, outputLimitReached } from './server/output-limits';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 import { Cluster } from './cluster/cluster';
 import { Router } from './cluster/redirect';
-import { provideInfoFields } from './commands/info';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 
@@ -52,9 +59,13 @@ export class Node implements NodeContext {
   readonly version = VERSION;
   lastSaveAt = Date.now();
   readonly clientResetHooks: Array<(c: Client) => void> = [];
+  readonly clientCloseHooks: Array<(c: Client) => void> = [];
+  readonly watches: WatchRegistry;
+  readonly pubsub: PubSub;
   readonly gatekeeper: Gatekeeper;
   readonly effects = new EffectStream();
   readonly server: Server;
+  readonly blocking: BlockedClients;
   readonly persistence: Persistence;
   /** Snapshots: opened at start when there is one (or the WAL is on), else on first SAVE. */
   snapshotter: Snapshotter | null = null;
@@ -77,11 +88,31 @@ export class Node implements NodeContext {
     this.keyspace.onExpired((db, key) => {
       if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);
     });
+    this.blocking = new BlockedClients(this.keyspace, this.effects);
+    this.watches = new WatchRegistry(this.keyspace);
+    this.clientCloseHooks.push((c) => this.blocking.clientClosed(c));
+    this.clientCloseHooks.push((c) => this.watches.unwatchAll(c));
+    this.clientResetHooks.push((c) => discardTransaction(c, this));
     this.gatekeeper = new Gatekeeper(this);
     const v = config.v;
+    const serverLog = log.child({ component: 'server' });
+    this.pubsub = new PubSub({
+      outputBufferLimits: () => v.clientOutputBufferLimits,
+      outputLimitReached,
+      closeForOutputLimit: (c) => closeForOutputLimit(c, this.stats, serverLog),
+    });
+    // RESET and disconnecting drop every subscription, without confirmations.
+    this.clientResetHooks.push((c) => this.pubsub.forget(c));
+    this.clientCloseHooks.push((c) => this.pubsub.forget(c));
+    publishKeyspaceEvents(this.keyspace, v, this.pubsub);
+    provideInfoFields(this, 'stats', () => [
+      ['pubsub_channels', this.pubsub.channels.size],
+      ['pubsub_patterns', this.pubsub.patterns.size],
+      ['pubsubshard_channels', this.pubsub.shardChannels.size],
+    ]);
     if (v.clusterEnabled) {
       this.cluster = this.startClusterMode(log);
-      this.gatekeeper.router = new Router(this.cluster, this.commands);
+      this.gatekeeper.router = new Router(this.cluster, this);
     }
     this.server = new Server(
       {
@@ -93,9 +124,13 @@ export class Node implements NodeContext {
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
         beforeFlush: () => this.persistence.beforeFlush(),
+        outputBufferLimits: () => v.clientOutputBufferLimits,
+        clientClosed: (c) => {
+          for (const hook of this.clientCloseHooks) hook(c);
+        },
       },
       this.stats,
-      log.child({ component: 'server' }),
+      serverLog,
     );
     this.persistence = new Persistence(
       this,
@@ -109,6 +144,8 @@ export class Node implements NodeContext {
     );
     provideWalInfo(this, this.persistence);
     provideSnapshotInfo(this, () => this.snapshotter);
+    // Sorted sets loaded from a snapshot get the encoding these limits give (as RDB loading).
+    setZSetLoadLimits(zsetLimits(config));
     config.onChange('appendfsync', () => this.persistence.setPolicy(v.appendfsync));
     config.onChange('appendonly', () => {
       if (v.appendonly) this.persistence.enableAtRunTime();

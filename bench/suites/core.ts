@@ -1,6 +1,7 @@
-// The core suite: redis-benchmark SET/GET/INCR/MSET at pipeline depths 1 and 16, target and
-// redis-server alternating over several rounds (median reported), then the RSS of each after
-// loading the same N keys (16-byte keys, 32-byte values) through a pipelined socket.
+// The core suite: redis-benchmark SET/GET/INCR/MSET at pipeline depths 1 and 16 and the data
+// type commands (LPUSH ... LRANGE_600) at depth 1, target and redis-server alternating over
+// several rounds (median reported), then the RSS of each after loading the same N keys
+// (16-byte keys, 32-byte values) through a pipelined socket.
 
 import * as fs from 'node:fs';
 import type { ServerHandle } from '../../redis-compat/lib/servers';
@@ -12,6 +13,9 @@ import { fmtBytes, fmtInt, fmtMs, fmtRatio, formatTable, median } from '../lib/t
 
 const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset'];
 const PIPELINES = [1, 16];
+/** Data type commands, measured at -P 1 only (the data types issue's targets). */
+const TYPE_TESTS = ['lpush', 'rpush', 'lpop', 'rpop', 'sadd', 'hset', 'spop', 'zadd', 'zpopmin', 'lrange_100', 'lrange_600'];
+const TYPE_PIPELINES = [1];
 const CLIENTS = 50;
 
 /** redis-benchmark -n per pipeline depth: [normal, quick]. */
@@ -30,7 +34,12 @@ export interface CoreResult {
 }
 
 async function throughput(opts: BenchOptions, label: string): Promise<CoreResult['throughput']> {
-  const tests = opts.only ?? DEFAULT_TESTS;
+  const groups: Array<{ tests: string[]; pipelines: number[] }> = opts.only
+    ? [{ tests: opts.only, pipelines: PIPELINES }]
+    : [
+        { tests: DEFAULT_TESTS, pipelines: PIPELINES },
+        { tests: TYPE_TESTS, pipelines: TYPE_PIPELINES },
+      ];
   const servers: ServerHandle[] = [];
   try {
     const target = await startTarget(opts);
@@ -48,13 +57,15 @@ async function throughput(opts: BenchOptions, label: string): Promise<CoreResult
     };
     const order: Array<[string, ServerHandle]> = [[label, target], ['redis', redis]];
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const p of PIPELINES) {
-        const requests = opts.requests ?? REQUESTS[p][opts.quick ? 1 : 0];
-        // Alternate who goes first so warm-up and machine drift do not favour one side.
-        const sides = round % 2 === 1 ? order : [...order].reverse();
-        for (const [side, server] of sides) {
-          opts.log(`round ${round}/${opts.rounds}  -P ${p}  ${side}: ${tests.join(',')} x ${requests}`);
-          add(side, p, await runRedisBenchmark({ port: server.port, tests, clients: CLIENTS, requests, pipeline: p }));
+      for (const { tests, pipelines } of groups) {
+        for (const p of pipelines) {
+          const requests = opts.requests ?? REQUESTS[p][opts.quick ? 1 : 0];
+          // Alternate who goes first so warm-up and machine drift do not favour one side.
+          const sides = round % 2 === 1 ? order : [...order].reverse();
+          for (const [side, server] of sides) {
+            opts.log(`round ${round}/${opts.rounds}  -P ${p}  ${side}: ${tests.join(',')} x ${requests}`);
+            add(side, p, await runRedisBenchmark({ port: server.port, tests, clients: CLIENTS, requests, pipeline: p }));
+          }
         }
       }
     }
@@ -65,7 +76,9 @@ async function throughput(opts: BenchOptions, label: string): Promise<CoreResult
     };
     const out: CoreResult['throughput'] = [];
     for (const p of PIPELINES) {
-      for (const test of testNames) out.push({ test, pipeline: p, target: med(label, p, test), redis: med('redis', p, test) });
+      for (const test of testNames) {
+        if (samples.has(`${label}|${p}|${test}`)) out.push({ test, pipeline: p, target: med(label, p, test), redis: med('redis', p, test) });
+      }
     }
     return out;
   } finally {
@@ -107,7 +120,7 @@ async function memory(opts: BenchOptions, label: string): Promise<CoreResult['me
 
 export const coreSuite: BenchSuite = {
   name: 'core',
-  description: 'redis-benchmark SET/GET/INCR/MSET at -P 1 and -P 16, then RSS after loading 1M keys',
+  description: 'redis-benchmark SET/GET/INCR/MSET at -P 1 and -P 16, data type commands at -P 1, then RSS after loading 1M keys',
   async run(opts) {
     const label = targetLabel(opts);
     const tp = await throughput(opts, label);

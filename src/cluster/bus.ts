@@ -69,8 +69,9 @@ export class Link {
     try {
       messages = this.reader.push(chunk);
     } catch (err) {
-      if (!(err instanceof BusProtocolError)) throw err;
-      this.bus.log.warn({ peer: this.peer, reason: err.message }, 'dropping cluster bus link: malformed message');
+      // Whatever a peer sends must not take the node down: drop the link and say why.
+      const reason = err instanceof BusProtocolError ? err.message : `decoder failure: ${String(err)}`;
+      this.bus.log.warn({ peer: this.peer, reason }, 'dropping cluster bus link: malformed message');
       this.close();
       return;
     }

@@ -5,7 +5,8 @@
 
 import type { Client } from '../server/client';
 import type { Command } from '../commands/spec';
-import type { CommandTable } from '../commands/registry';
+import type { NodeContext } from '../node-context';
+import { discardTransaction } from '../commands/transactions';
 import { commandKeys } from '../commands/meta';
 import { Err } from '../errors';
 import type { Cluster } from './cluster';
@@ -54,7 +55,7 @@ const HERE: Outcome = { kind: 'here' };
 export class Router {
   constructor(
     private readonly cluster: Cluster,
-    private readonly commands: CommandTable,
+    private readonly node: NodeContext,
   ) {}
 
   /**
@@ -72,6 +73,10 @@ export class Router {
     const out = this.nodeByQuery(c, cmd, args, asking, st !== undefined && st.readonly, isExec);
     if (out.kind === 'here') return true;
     cmd.rejectedCalls++;
+    // As processCommand: a refused EXEC discards the transaction (the client gets the
+    // redirection itself, not EXECABORT); a refused queued command dooms it.
+    if (isExec) discardTransaction(c, this.node);
+    else if (c.multiQueue !== null) c.multiError = true;
     if (out.kind === 'error') c.error(out.message);
     else c.error(`${out.kind === 'ask' ? 'ASK' : 'MOVED'} ${out.slot} ${this.cluster.endpointOf(out.node)}:${out.node.port}`);
     return false;
@@ -86,7 +91,7 @@ export class Router {
       if (c.multiQueue === null) return HERE;
       queue = [];
       for (const q of c.multiQueue) {
-        let qc = this.commands.lookup(q[0]);
+        let qc = this.node.commands.lookup(q[0]);
         if (qc !== undefined && qc.subcommands !== null && q.length >= 2) qc = qc.subcommands.get(q[1].toLowerCase()) ?? qc;
         if (qc !== undefined) queue.push({ cmd: qc, args: q });
       }
@@ -100,6 +105,7 @@ export class Router {
     let importing = false;
     let multipleKeys = false;
     let missing = 0;
+    let existing = 0;
     let anyWrite = false;
     for (const q of queue) {
       if (q.cmd.isWrite) anyWrite = true;
@@ -117,7 +123,10 @@ export class Router {
           if (slot !== keySlotNo) return { kind: 'error', message: Err.crossSlot };
           multipleKeys = true;
         }
-        if ((migrating || importing) && !c.db.has(key)) missing++;
+        if (migrating || importing) {
+          if (c.db.has(key)) existing++;
+          else missing++;
+        }
       }
     }
     if (n === null) return HERE;
@@ -126,7 +135,11 @@ export class Router {
       if (cmd.isWrite || (isExec && anyWrite)) return { kind: 'error', message: Err.clusterDownReadOnly };
     }
     if ((migrating || importing) && cmd.fullName === 'migrate') return HERE;
-    if (migrating && missing > 0) return { kind: 'ask', slot, node: table.migratingTo[slot]! };
+    // Some keys here and some gone: the caller must retry once the migration moved them all.
+    if (migrating && missing > 0) {
+      if (existing > 0) return { kind: 'error', message: Err.tryAgain };
+      return { kind: 'ask', slot, node: table.migratingTo[slot]! };
+    }
     if (importing && (asking || cmd.spec.flags.includes('asking'))) {
       if (multipleKeys && missing > 0) return { kind: 'error', message: Err.tryAgain };
       return HERE;

@@ -16,6 +16,15 @@ import { commandCommands } from './command';
 import { configCommands } from './config';
 import { debugCommands } from './debug';
 import { saveCommands } from './save';
+import { hashCommands } from './hashes';
+import { setCommands } from './sets';
+import { listCommands } from './lists';
+import { listBlockingCommands } from './list-blocking';
+import { zsetCommands } from './zsets';
+import { zsetBlockingCommands } from './zset-blocking';
+import { transactionCommands } from './transactions';
+import { bitmapCommands } from './bitmaps';
+import { pubsubCommands } from './pubsub';
 import { clusterCommands } from './cluster';
 
 export function allCommandSpecs(): CommandSpec[] {
@@ -35,6 +44,15 @@ export function allCommandSpecs(): CommandSpec[] {
     ...configCommands,
     ...debugCommands,
     ...saveCommands,
+    ...hashCommands,
+    ...setCommands,
+    ...listCommands,
+    ...listBlockingCommands,
+    ...zsetCommands,
+    ...zsetBlockingCommands,
+    ...transactionCommands,
+    ...bitmapCommands,
+    ...pubsubCommands,
     ...clusterCommands,
   ];
 }

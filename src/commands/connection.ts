@@ -17,7 +17,9 @@ export const connectionCommands: CommandSpec[] = [
     group: 'connection',
     run(c, args) {
       if (args.length > 2) return c.error(Err.wrongArity('ping'));
-      if (args.length === 2) c.bulk(args[1]);
+      // A RESP2 subscriber gets PING's answer in the shape of a message.
+      if (c.resp === 2 && c.subscriptionCount > 0) c.write('*2\r\n$4\r\npong\r\n' + (args.length === 2 ? '$' + args[1].length + '\r\n' + args[1] + '\r\n' : '$0\r\n\r\n'));
+      else if (args.length === 2) c.bulk(args[1]);
       else c.write(R.pong);
     },
   },

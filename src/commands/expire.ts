@@ -12,6 +12,7 @@ import { R } from '../resp/replies';
 import { is, parseI64, parseI64Exact } from './args';
 import { lookupRead } from './lookup';
 import { oneLine } from './gatekeeper';
+import { NotifyClass } from '../keyspace/notify-types';
 
 const NX = 1;
 const XX = 2;
@@ -122,14 +123,18 @@ function exactMs(ms: number): bigint {
  * TODO(replication): a replica must keep the key and wait for its primary's DEL.
  */
 export function expireKeyAt(node: NodeContext, db: Db, key: string, at: number, now = Date.now()): void {
+  let event: string;
   if (at <= now && !db.expiryPaused) {
     db.delete(key);
     node.effects.propagate(db.id, ['DEL', key]);
+    event = 'del';
   } else {
     db.setExpire(key, at);
     node.effects.propagate(db.id, ['PEXPIREAT', key, msString(at)]);
+    event = 'expire';
   }
   node.keyspace.modified(db, key);
+  node.keyspace.notify(NotifyClass.Generic, event, db, key);
 }
 
 function msString(ms: number): string {
@@ -159,6 +164,7 @@ function persist(c: Client, args: string[], node: NodeContext): void {
   const key = args[1];
   if (db.has(key) && db.persist(key)) {
     node.keyspace.modified(db, key);
+    node.keyspace.notify(NotifyClass.Generic, 'persist', db, key);
     c.write(R.one);
   } else {
     c.write(R.zero);

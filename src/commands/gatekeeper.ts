@@ -6,6 +6,7 @@ import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
 import type { Command } from './spec';
 import { Err } from '../errors';
+import { execAbort, queueInTransaction } from './transactions';
 import type { Router } from '../cluster/redirect';
 
 /** Redis's addReplyErrorFormat turns CR and LF into spaces so the reply stays one line. */
@@ -28,6 +29,11 @@ function argsPreview(args: readonly string[]): string {
   return s;
 }
 
+/** The commands a RESP2 client in subscriber mode may run (processCommand). */
+const ALLOWED_WHEN_SUBSCRIBED: ReadonlySet<string> = new Set([
+  'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
+]);
+
 /** One command in this many is timed for INFO commandstats (a power of two). */
 const TIMING_SAMPLE = 8;
 
@@ -42,6 +48,8 @@ export class Gatekeeper {
 
   execute(c: Client, args: string[]): void {
     this.dispatch(c, args);
+    // Keys the command (or a whole EXEC) made ready serve blocked clients now.
+    if (this.node.blocking.hasReadyKeys && !c.inExec) this.node.blocking.handleReadyKeys();
     if (c.muted || c.skipNext) {
       // CLIENT REPLY OFF/SKIP: SKIP mutes exactly the one command after it.
       c.muted = c.replyOff || c.skipNext;
@@ -67,12 +75,12 @@ export class Gatekeeper {
     const arity = cmd.spec.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) {
       cmd.rejectedCalls++;
-      this.reject(c, Err.wrongArity(cmd.fullName));
+      this.reject(c, Err.wrongArity(cmd.fullName), cmd);
       return;
     }
     if (!c.authenticated && !cmd.noAuth) {
       cmd.rejectedCalls++;
-      this.reject(c, Err.noAuth);
+      this.reject(c, Err.noAuth, cmd);
       return;
     }
     if (cmd.isWrite || cmd.fullName === 'ping') {
@@ -80,16 +88,23 @@ export class Gatekeeper {
       const diskError = node.diskWriteError();
       if (diskError !== null) {
         cmd.rejectedCalls++;
-        this.reject(c, Err.misconfAof(diskError));
+        this.reject(c, Err.misconfAof(diskError), cmd);
         return;
       }
     }
+    if (c.resp === 2 && c.subscriptionCount > 0 && !ALLOWED_WHEN_SUBSCRIBED.has(cmd.fullName)) {
+      // A RESP2 subscriber's connection carries messages: only these commands may share it.
+      cmd.rejectedCalls++;
+      this.reject(c, Err.pubsubContext(cmd.fullName));
+      return;
+    }
     if (this.loading && !cmd.allowedWhileLoading) {
       cmd.rejectedCalls++;
-      this.reject(c, Err.loading);
+      this.reject(c, Err.loading, cmd);
       return;
     }
     if (this.router !== null && !this.router.route(c, cmd, args)) return;
+    if (c.multiQueue !== null && queueInTransaction(c, cmd, args)) return;
     this.call(c, cmd, args);
   }
 
@@ -100,7 +115,7 @@ export class Gatekeeper {
    */
   call(c: Client, cmd: Command, args: string[]): void {
     const stats = this.node.stats;
-    const errorsBefore = stats.totalErrorReplies;
+    this.errorsSeen = stats.totalErrorReplies;
     const effects = this.node.effects;
     const dirtyBefore = this.node.keyspace.dirty;
     c.lastCommand = cmd.fullName;
@@ -116,10 +131,19 @@ export class Gatekeeper {
     if (effects.active) effects.commandDone(c.dbIndex, args, cmd.isWrite && this.node.keyspace.dirty !== dirtyBefore);
     cmd.calls++;
     stats.totalCommandsProcessed++;
-    if (stats.totalErrorReplies !== errorsBefore) cmd.failedCalls++;
+    // Errors since the last call ended: EXEC counts as failed only for its own error, not
+    // for those of the commands it ran (Redis's incrCommandStatsOnError).
+    if (stats.totalErrorReplies !== this.errorsSeen) cmd.failedCalls++;
+    this.errorsSeen = stats.totalErrorReplies;
   }
 
-  private reject(c: Client, message: string): void {
+  /** totalErrorReplies when the last command started or ended. */
+  private errorsSeen = 0;
+
+  /** Refuses a request; inside MULTI this dooms the transaction (flagTransaction). */
+  private reject(c: Client, message: string, cmd?: Command): void {
+    if (c.multiQueue !== null) c.multiError = true;
+    if (cmd !== undefined && cmd.fullName === 'exec') return execAbort(c, message, this.node);
     c.error(message);
   }
 }

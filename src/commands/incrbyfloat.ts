@@ -7,6 +7,7 @@ import type { NodeContext } from '../node-context';
 import type { CommandSpec } from './spec';
 import { Err } from '../errors';
 import { writeString } from './lookup';
+import { NotifyClass } from '../keyspace/notify-types';
 import { addLongDouble, formatHuman, parseLongDouble, zero } from '../keyspace/long-double';
 
 function incrbyfloat(c: Client, args: string[], node: NodeContext): void {
@@ -23,6 +24,7 @@ function incrbyfloat(c: Client, args: string[], node: NodeContext): void {
   if (current === undefined) c.db.set(key, text);
   else c.db.replace(key, text);
   node.keyspace.modified(c.db, key);
+  node.keyspace.notify(NotifyClass.String, 'incrbyfloat', c.db, key);
   // Replay must not redo the float arithmetic: log the resulting value.
   node.effects.propagate(c.db.id, ['SET', key, text, 'KEEPTTL']);
   c.bulk(text);

@@ -230,9 +230,9 @@ function clientsSection(node: NodeContext): InfoField[] {
     ['maxclients', node.config.v.maxclients],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', 0],
+    ['blocked_clients', node.blocking.blockedCount],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', node.blocking.timeoutCount],
   ];
 }
 

@@ -14,6 +14,8 @@ import { lookupRead } from './lookup';
 import { typeOf, type Value } from '../keyspace/value';
 import { globMatch } from '../keyspace/glob';
 import { parseScanCursor, randomEntry } from '../keyspace/scan';
+import { parseScanOptions, replyScan } from './scan-options';
+import { NotifyClass } from '../keyspace/notify-types';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -60,6 +62,7 @@ function del(c: Client, args: string[], node: NodeContext): void {
     // has() expires the key first, so a key past its TTL counts as not deleted.
     if (db.has(args[i]) && db.delete(args[i])) {
       node.keyspace.modified(db, args[i]);
+      node.keyspace.notify(NotifyClass.Generic, 'del', db, args[i]);
       deleted++;
     }
   }
@@ -103,29 +106,12 @@ function keys(c: Client, args: string[]): void {
 function scan(c: Client, args: string[]): void {
   const cursor = parseScanCursor(args[1]);
   if (cursor === undefined) return c.error(Err.invalidCursor);
-  let count = 10;
-  let pattern: string | undefined;
-  let wantedType: string | undefined;
-  for (let i = 2; i < args.length; i += 2) {
-    const hasValue = i + 1 < args.length;
-    if (is(args[i], 'count') && hasValue) {
-      const n = parseI64(args[i + 1]);
-      if (n === undefined) return c.error(Err.notInteger);
-      if (n < 1) return c.error(Err.syntax);
-      count = n;
-    } else if (is(args[i], 'match') && hasValue) {
-      // Exactly "*" matches everything: no pattern at all.
-      pattern = args[i + 1] === '*' ? undefined : args[i + 1];
-    } else if (is(args[i], 'type') && hasValue) {
-      // Compared case-insensitively with the type name; an unknown name matches nothing.
-      wantedType = args[i + 1].toLowerCase();
-    } else {
-      return c.error(Err.syntax);
-    }
-  }
+  const opts = parseScanOptions(c, args, 2, true);
+  if (opts === null) return;
+  const { pattern, type: wantedType } = opts;
   const db = c.db;
   const found: string[] = [];
-  const next = db.scans.step(db.dict, cursor, count, (key) => {
+  const next = db.scans.step(db.dict, cursor, opts.count, (key) => {
     if (pattern !== undefined && !globMatch(pattern, key)) return;
     // get() deletes a key past its TTL: SCAN does not return it.
     const v = db.get(key);
@@ -133,10 +119,7 @@ function scan(c: Client, args: string[]): void {
     if (wantedType !== undefined && typeOf(v) !== wantedType) return;
     found.push(key);
   });
-  const cur = String(next);
-  let s = '*2\r\n$' + cur.length + '\r\n' + cur + '\r\n*' + found.length + '\r\n';
-  for (const k of found) s += '$' + k.length + '\r\n' + k + '\r\n';
-  c.write(s);
+  replyScan(c, next, found);
 }
 
 function randomkey(c: Client): void {
@@ -168,6 +151,8 @@ function renameGeneric(nx: boolean): Handler {
     db.delete(src);
     node.keyspace.modified(db, src);
     node.keyspace.modified(db, dst);
+    node.keyspace.notify(NotifyClass.Generic, 'rename_from', db, src);
+    node.keyspace.notify(NotifyClass.Generic, 'rename_to', db, dst);
     c.write(nx ? R.one : R.ok);
   };
 }
@@ -204,6 +189,7 @@ function copy(c: Client, args: string[], node: NodeContext): void {
   dst.set(newKey, duplicate(v));
   if (at !== undefined) dst.setExpire(newKey, at);
   node.keyspace.modified(dst, newKey);
+  node.keyspace.notify(NotifyClass.Generic, 'copy_to', dst, newKey);
   c.write(R.one);
 }
 
@@ -225,6 +211,8 @@ function move(c: Client, args: string[], node: NodeContext): void {
   src.delete(key);
   node.keyspace.modified(src, key);
   node.keyspace.modified(dst, key);
+  node.keyspace.notify(NotifyClass.Generic, 'move_from', src, key);
+  node.keyspace.notify(NotifyClass.Generic, 'move_to', dst, key);
   c.write(R.one);
 }
 
@@ -241,7 +229,7 @@ function swapdb(c: Client, args: string[], node: NodeContext): void {
   const a = dbAt(node, id1);
   const b = dbAt(node, id2);
   if (a === undefined || b === undefined) return c.error(Err.dbIndexOutOfRange);
-  if (a !== b) a.swapWith(b);
+  if (a !== b) node.keyspace.swap(a, b);
   node.keyspace.dirty++;
   c.write(R.ok);
 }

@@ -5,12 +5,17 @@ import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
 import type { Value } from '../keyspace/value';
 import { Err } from '../errors';
+import { NotifyClass } from '../keyspace/notify-types';
 
 /** A read lookup: counts keyspace_hits / keyspace_misses. */
 export function lookupRead(c: Client, key: string, node: NodeContext): Value | undefined {
   const v = c.db.get(key);
-  if (v === undefined) node.keyspace.stats.keyspaceMisses++;
-  else node.keyspace.stats.keyspaceHits++;
+  if (v === undefined) {
+    node.keyspace.stats.keyspaceMisses++;
+    node.keyspace.notify(NotifyClass.KeyMiss, 'keymiss', c.db, key);
+  } else {
+    node.keyspace.stats.keyspaceHits++;
+  }
   return v;
 }
 

@@ -67,6 +67,7 @@ export const serverCommands: CommandSpec[] = [
     run(c, args, node) {
       if (!flushArgsValid(c, args)) return;
       const removed = c.db.size;
+      node.keyspace.flushing(c.db);
       c.db.clear();
       node.keyspace.flushed(c.db, removed);
       c.ok();
@@ -82,6 +83,7 @@ export const serverCommands: CommandSpec[] = [
     group: 'server',
     run(c, args, node) {
       if (!flushArgsValid(c, args)) return;
+      node.keyspace.flushing(null);
       const removed = node.keyspace.flushAll();
       node.keyspace.flushed(null, removed);
       c.ok();

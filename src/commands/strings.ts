@@ -11,6 +11,7 @@ import { R } from '../resp/replies';
 import { isI64, parseI64, parseI64Exact } from './args';
 import { readString, writeString } from './lookup';
 import { expireKeyAt } from './expire';
+import { NotifyClass } from '../keyspace/notify-types';
 
 // ── SET family option parsing (parseExtendedStringArgumentsOrReply) ─────────────────────
 
@@ -109,6 +110,7 @@ function set(c: Client, args: string[], node: NodeContext): void {
     // Fast path: plain SET key value.
     c.db.set(key, args[2]);
     node.keyspace.modified(c.db, key);
+    node.keyspace.notify(NotifyClass.String, 'set', c.db, key);
     c.write(R.ok);
     return;
   }
@@ -150,6 +152,8 @@ function setGeneric(
     node.effects.propagate(db.id, ['SET', key, value, 'PXAT', String(at)]);
   }
   node.keyspace.modified(db, key);
+  node.keyspace.notify(NotifyClass.String, 'set', db, key);
+  if (at !== undefined) node.keyspace.notify(NotifyClass.Generic, 'expire', db, key);
   if (flags & GET) c.bulkOrNull(old);
   else if (intReply) c.write(R.one);
   else c.write(R.ok);
@@ -173,6 +177,7 @@ function getset(c: Client, args: string[], node: NodeContext): void {
   c.bulkOrNull(v);
   c.db.set(args[1], args[2]);
   node.keyspace.modified(c.db, args[1]);
+  node.keyspace.notify(NotifyClass.String, 'set', c.db, args[1]);
 }
 
 function getdel(c: Client, args: string[], node: NodeContext): void {
@@ -182,6 +187,7 @@ function getdel(c: Client, args: string[], node: NodeContext): void {
   c.bulk(v);
   c.db.delete(args[1]);
   node.keyspace.modified(c.db, args[1]);
+  node.keyspace.notify(NotifyClass.Generic, 'del', c.db, args[1]);
   node.effects.propagate(c.db.id, ['DEL', args[1]]);
 }
 
@@ -202,6 +208,7 @@ function getex(c: Client, args: string[], node: NodeContext): void {
   } else if (opts.flags & PERSIST) {
     if (db.persist(key)) {
       node.keyspace.modified(db, key);
+      node.keyspace.notify(NotifyClass.Generic, 'persist', db, key);
       node.effects.propagate(db.id, ['PERSIST', key]);
     }
   }
@@ -215,6 +222,7 @@ function mget(c: Client, args: string[], node: NodeContext): void {
     const v = c.db.get(args[i]);
     if (v === undefined) {
       stats.keyspaceMisses++;
+      node.keyspace.notify(NotifyClass.KeyMiss, 'keymiss', c.db, args[i]);
       s += nil;
     } else {
       stats.keyspaceHits++;
@@ -236,6 +244,7 @@ function msetGeneric(nx: boolean) {
     for (let i = 1; i < args.length; i += 2) {
       db.set(args[i], args[i + 1]);
       node.keyspace.modified(db, args[i]);
+      node.keyspace.notify(NotifyClass.String, 'set', db, args[i]);
     }
     c.write(nx ? R.one : R.ok);
   };
@@ -257,12 +266,14 @@ function append(c: Client, args: string[], node: NodeContext): void {
   if (v === undefined) {
     c.db.set(key, args[2]);
     node.keyspace.modified(c.db, key);
+    node.keyspace.notify(NotifyClass.String, 'append', c.db, key);
     return c.int(args[2].length);
   }
   if (tooLong(c, node, v.length + args[2].length)) return;
   const nv = v + args[2];
   c.db.replace(key, nv);
   node.keyspace.modified(c.db, key);
+  node.keyspace.notify(NotifyClass.String, 'append', c.db, key);
   c.int(nv.length);
 }
 
@@ -306,6 +317,7 @@ function setrange(c: Client, args: string[], node: NodeContext): void {
   if (v === undefined) c.db.set(key, nv);
   else c.db.replace(key, nv);
   node.keyspace.modified(c.db, key);
+  node.keyspace.notify(NotifyClass.String, 'setrange', c.db, key);
   c.int(nv.length);
 }
 
@@ -342,6 +354,7 @@ function incrBy(c: Client, node: NodeContext, key: string, by: number | bigint):
   if (v === undefined) db.set(key, result);
   else db.replace(key, result);
   node.keyspace.modified(db, key);
+  node.keyspace.notify(NotifyClass.String, 'incrby', db, key);
   c.write(':' + result + '\r\n');
 }
 

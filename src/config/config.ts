@@ -9,7 +9,7 @@ import path from 'node:path';
 import { splitArgs } from '../resp/split-args';
 import { globMatch } from '../keyspace/glob';
 import { REDIS_VERSION } from '../version';
-import type { ParseContext, RewriteContext, SaveRule as RawSaveRule, PrimaryAddress } from './kinds';
+import type { ParseContext, RewriteContext, SaveRule as RawSaveRule, PrimaryAddress, BufferLimits } from './kinds';
 import { F, PARAMS, ENTRIES, lookupEntry, type Entry, type Param, type LogLevel, type Appendfsync, type MaxmemoryPolicy, type ProtectedAction } from './params';
 import { Invalid, asciiLower, bytesToText, repr, strerror, textToBytes, trimChars } from './parse';
 import { RewriteState } from './rewrite-state';
@@ -63,6 +63,12 @@ export interface ConfigValues {
   maxmemoryPolicy: MaxmemoryPolicy;
   /** Bit set of NOTIFY classes. */
   notifyKeyspaceEvents: number;
+  /** Encoding thresholds that OBJECT ENCODING reports for hashes and sets (types/). */
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  /** Output buffer limits of the normal, replica and pubsub client classes, in that order. */
+  clientOutputBufferLimits: BufferLimits;
   clusterEnabled: boolean;
   clusterConfigFile: string;
   clusterNodeTimeout: number;
@@ -476,6 +482,10 @@ export class Config {
       maxmemory: Number(BigInt.asUintN(64, this.raw<bigint>('maxmemory'))),
       maxmemoryPolicy: this.raw<MaxmemoryPolicy>('maxmemory-policy'),
       notifyKeyspaceEvents: this.raw<number>('notify-keyspace-events'),
+      hashMaxListpackEntries: num('hash-max-listpack-entries'),
+      hashMaxListpackValue: num('hash-max-listpack-value'),
+      setMaxIntsetEntries: num('set-max-intset-entries'),
+      clientOutputBufferLimits: this.raw<BufferLimits>('client-output-buffer-limit'),
       clusterEnabled: this.raw<boolean>('cluster-enabled'),
       clusterConfigFile: text('cluster-config-file'),
       clusterNodeTimeout: num('cluster-node-timeout'),

@@ -352,7 +352,7 @@ export const PARAMS: readonly Param[] = [
 
   // clients
   num('clients', 'maxclients', 'uint', 1n, UINT_MAX, 10000n, ACTED),
-  param('clients', 'client-output-buffer-limit', clientOutputBufferLimitKind, DEFAULT_OUTPUT_BUFFER_LIMITS, { flags: MULTI_ARG }),
+  param('clients', 'client-output-buffer-limit', clientOutputBufferLimitKind, DEFAULT_OUTPUT_BUFFER_LIMITS, { flags: MULTI_ARG, effect: 'acted' }),
   mem('clients', 'client-query-buffer-limit', 'size_t', MB, LLONG_MAX, 1024n * MB, ACTED),
   mem('clients', 'proto-max-bulk-len', 'longlong', MB, LLONG_MAX, 512n * MB, ACTED),
   num('clients', 'maxmemory-clients', 'ssize_t', -100n, LLONG_MAX, 0n, {}, { memory: true, percent: true }),
@@ -448,14 +448,14 @@ export const PARAMS: readonly Param[] = [
   }),
 
   // keyspace event notification
-  param('notifications', 'notify-keyspace-events', notifyKeyspaceEventsKind, 0, PLANNED),
+  param('notifications', 'notify-keyspace-events', notifyKeyspaceEventsKind, 0, ACTED),
 
   // data structure encodings
-  num('encodings', 'hash-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 512n, { alias: 'hash-max-ziplist-entries' }),
-  mem('encodings', 'hash-max-listpack-value', 'size_t', 0n, LLONG_MAX, 64n, { alias: 'hash-max-ziplist-value' }),
+  num('encodings', 'hash-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 512n, { alias: 'hash-max-ziplist-entries', effect: 'acted' }),
+  mem('encodings', 'hash-max-listpack-value', 'size_t', 0n, LLONG_MAX, 64n, { alias: 'hash-max-ziplist-value', effect: 'acted' }),
   num('encodings', 'list-max-listpack-size', 'int', INT_MIN, INT_MAX, -2n, { alias: 'list-max-ziplist-size' }),
   num('encodings', 'list-compress-depth', 'int', 0n, INT_MAX, 0n),
-  num('encodings', 'set-max-intset-entries', 'size_t', 0n, LLONG_MAX, 512n),
+  num('encodings', 'set-max-intset-entries', 'size_t', 0n, LLONG_MAX, 512n, ACTED),
   num('encodings', 'zset-max-listpack-entries', 'size_t', 0n, LLONG_MAX, 128n, { alias: 'zset-max-ziplist-entries' }),
   mem('encodings', 'zset-max-listpack-value', 'size_t', 0n, LLONG_MAX, 64n, { alias: 'zset-max-ziplist-value' }),
   mem('encodings', 'hll-sparse-max-bytes', 'size_t', 0n, LLONG_MAX, 3000n),

@@ -18,9 +18,11 @@ export interface WriteObserver {
   beforeWholeDbChange(db: Db): void;
 }
 
-/** Told about keys the database removes by itself (lazy or active expiry). */
+/** Told about keys the database removes by itself (lazy or active expiry) and keys it gains. */
 export interface ExpiryListener {
   keyExpired(db: Db, key: string): void;
+  /** `key` did not exist and now does (Redis's dbAdd: the "new" keyspace event). */
+  keyAdded(db: Db, key: string): void;
 }
 
 export class Db {
@@ -80,16 +82,24 @@ export class Db {
   /** Sets a key, dropping any TTL it had (SET, MSET, GETSET semantics). */
   set(key: string, v: Value): void {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
-    if (this.slots !== null && !this.dict.has(key)) this.slots.add(key);
+    const before = this.dict.size;
     this.dict.set(key, v);
+    if (this.dict.size !== before) this.keyAdded(key);
     if (this.expires.size !== 0 && this.expires.delete(key)) this.wheel.forget();
   }
 
   /** Replaces the value of a key, keeping its TTL (APPEND, INCR, SETRANGE semantics). */
   replace(key: string, v: Value): void {
     if (this.observer !== null) this.observer.beforeWrite(this, key);
-    if (this.slots !== null && !this.dict.has(key)) this.slots.add(key);
+    const before = this.dict.size;
     this.dict.set(key, v);
+    if (this.dict.size !== before) this.keyAdded(key);
+  }
+
+  /** A key was created (not overwritten): the slot index and the listener learn of it. */
+  private keyAdded(key: string): void {
+    if (this.slots !== null) this.slots.add(key);
+    this.listener.keyAdded(this, key);
   }
 
   delete(key: string): boolean {

@@ -3,7 +3,7 @@
 // (WAL, replication, WATCH, notifications) attach to.
 
 import { Db, type ExpiryListener } from './db';
-import type { NotifyClassFlag } from './notify-types';
+import { NotifyClass, type NotifyClassFlag } from './notify-types';
 
 /** Receives keyspace events (pub/sub keyspace notifications). */
 export type NotifyHook = (cls: NotifyClassFlag, event: string, db: Db, key: string) => void;
@@ -81,11 +81,19 @@ export class Keyspace implements ExpiryListener {
     this.keyReadyHooks.push(hook);
   }
 
-  /** Hooks told when FLUSHDB (a db) or FLUSHALL (null) empties databases (WAL, WATCH). */
+  /**
+   * Hooks told when FLUSHDB (a db) or FLUSHALL (null) is about to empty databases: they still
+   * see the keys that go (WATCH breaks only for keys that existed, as Redis's signalFlushedDb).
+   */
   private readonly flushedHooks: Array<(db: Db | null) => void> = [];
 
   onFlushed(hook: (db: Db | null) => void): void {
     this.flushedHooks.push(hook);
+  }
+
+  /** FLUSHDB (`db`) or FLUSHALL (null) is about to empty databases: runs the onFlushed hooks. */
+  flushing(db: Db | null): void {
+    for (const h of this.flushedHooks) h(db);
   }
 
   /**
@@ -94,7 +102,19 @@ export class Keyspace implements ExpiryListener {
    */
   flushed(db: Db | null, removed: number): void {
     this.dirty += removed + (db === null ? 1 : 0);
-    for (const h of this.flushedHooks) h(db);
+  }
+
+  /** Hooks told before SWAPDB exchanges two databases' contents (WATCH). */
+  private readonly swapHooks: Array<(a: Db, b: Db) => void> = [];
+
+  onSwap(hook: (a: Db, b: Db) => void): void {
+    this.swapHooks.push(hook);
+  }
+
+  /** SWAPDB: exchanges the contents of two distinct databases, telling the hooks first. */
+  swap(a: Db, b: Db): void {
+    for (const h of this.swapHooks) h(a, b);
+    a.swapWith(b);
   }
 
   onExpired(hook: ExpiredHook): void {
@@ -104,7 +124,12 @@ export class Keyspace implements ExpiryListener {
   keyExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.dirty++;
+    this.notify(NotifyClass.Expired, 'expired', db, key);
     for (const h of this.expiredHooks) h(db, key);
+  }
+
+  keyAdded(db: Db, key: string): void {
+    this.notify(NotifyClass.New, 'new', db, key);
   }
 
   /** Total keys across databases. */

@@ -218,3 +218,27 @@ export function randomEntry<K>(source: ScanSource<K>, random: () => number = Mat
     if (steps-- === 0) return r.value;
   }
 }
+
+/**
+ * `count` distinct entries of `source` (count < size), in no particular order, as Redis's
+ * SRANDMEMBER/HRANDFIELD cases 3 and 4: when count is close to the size, a partial
+ * Fisher-Yates shuffle of every entry (O(size)); otherwise random picks until `count`
+ * distinct ones were drawn (O(count) expected).
+ */
+export function randomDistinct<K>(source: ScanSource<K>, count: number, random: () => number = Math.random): K[] {
+  const size = source.size;
+  if (count * 3 > size) {
+    const all = [...source.keys()];
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(random() * (size - i));
+      const t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    all.length = count;
+    return all;
+  }
+  const picked = new Set<K>();
+  while (picked.size < count) picked.add(randomEntry(source, random) as K);
+  return [...picked];
+}

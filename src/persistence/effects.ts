@@ -9,6 +9,10 @@ export interface EffectSink {
   append(dbIndex: number, args: readonly string[]): void;
 }
 
+/** The records that open and close an atomic group of effects (a transaction). */
+export const MULTI: readonly string[] = ['MULTI'];
+export const EXEC: readonly string[] = ['EXEC'];
+
 export class EffectStream {
   private readonly sinks: EffectSink[] = [];
   /** Effects a running command declared in place of itself (null: log the command as sent). */
@@ -41,7 +45,43 @@ export class EffectStream {
 
   /** Emits an effect now, outside any command's declaration (expiry deletions). */
   emit(dbIndex: number, args: readonly string[]): void {
+    if (this.atomic !== null) {
+      this.atomic.push([dbIndex, args]);
+      return;
+    }
     for (const s of this.sinks) s.append(dbIndex, args);
+  }
+
+  /** Effects of the running atomic unit (EXEC), held until it ends; null outside one. */
+  private atomic: Array<[number, readonly string[]]> | null = null;
+
+  /**
+   * EXEC starts: its effects are held and emitted together when it ends, wrapped in
+   * MULTI … EXEC when there are several, so a replay applies all of them or none
+   * (Redis's propagatePendingCommands).
+   */
+  beginAtomic(): void {
+    if (this.sinks.length !== 0) this.atomic = [];
+  }
+
+  endAtomic(): void {
+    const held = this.atomic;
+    if (held === null) return;
+    this.atomic = null;
+    this.emitAll(held);
+  }
+
+  /** Emits effects as one unit: alone, or wrapped in MULTI … EXEC records. */
+  private emitAll(effects: ReadonlyArray<[number, readonly string[]]>): void {
+    if (effects.length === 0) return;
+    if (effects.length === 1 || this.atomic !== null) {
+      for (const [db, a] of effects) this.emit(db, a);
+      return;
+    }
+    const db0 = effects[0][0];
+    this.emit(db0, MULTI);
+    for (const [db, a] of effects) this.emit(db, a);
+    this.emit(db0, EXEC);
   }
 
   /** Gatekeeper: the command finished; `changed` tells whether it modified the dataset. */
@@ -50,7 +90,7 @@ export class EffectStream {
     if (declared !== null) {
       this.declared = null;
       this.commandEffects++;
-      for (const [db, a] of declared) this.emit(db, a);
+      this.emitAll(declared);
     } else if (changed) {
       this.commandEffects++;
       this.emit(dbIndex, args);

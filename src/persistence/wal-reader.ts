@@ -1,6 +1,8 @@
 // Reads the WAL back at start-up: segments in order, records checked for checksum and
 // offset continuity. A torn record at the very end of the last segment (a crash mid-write)
 // is cut off and reported; damage anywhere else stops recovery with the file and position.
+// The records of a transaction (MULTI … EXEC) are applied together at its EXEC; one that the
+// log ends inside (the crash tore its write) is cut off whole, like a torn record.
 
 import fs from 'node:fs';
 import { decodeRecord, WAL_MAGIC, type WalRecord } from './wal-record';
@@ -38,25 +40,49 @@ function allZero(buf: Buffer, from: number): boolean {
   return true;
 }
 
+/** True for the one-argument MULTI or EXEC record that opens or closes a transaction. */
+function isMarker(r: WalRecord, name: 'MULTI' | 'EXEC'): boolean {
+  return r.args.length === 1 && r.args[0] === name;
+}
+
 /** Reads every segment of `dir`, calling `apply` for each record at or after fromOffset. */
 export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) => void): ReplayResult {
   const segs = listSegments(dir);
   const result: ReplayResult = { endOffset: opts.fromOffset, applied: 0, tornBytes: 0, tornFile: null };
+  const applyOne = (r: WalRecord): void => {
+    if (r.offset >= opts.fromOffset) {
+      apply(r);
+      result.applied++;
+    }
+  };
   for (let s = 0; s < segs.length; s++) {
     const seg = segs[s];
     const isLast = s === segs.length - 1;
     const buf = fs.readFileSync(seg.file);
     let pos = 0;
     let expected = seg.start;
+    /** The open transaction's records, and where its MULTI record starts. */
+    let txn: WalRecord[] | null = null;
+    let txnPos = 0;
     while (pos < buf.length) {
       const d = decodeRecord(buf, pos);
       if (d.kind === 'record') {
-        if (d.record.offset !== expected) {
-          throw new WalCorruption(seg.file, pos, `record offset ${d.record.offset}, expected ${expected}`);
+        const r = d.record;
+        if (r.offset !== expected) {
+          throw new WalCorruption(seg.file, pos, `record offset ${r.offset}, expected ${expected}`);
         }
-        if (d.record.offset >= opts.fromOffset) {
-          apply(d.record);
-          result.applied++;
+        if (isMarker(r, 'MULTI')) {
+          if (txn !== null) throw new WalCorruption(seg.file, pos, 'MULTI inside a transaction');
+          txn = [];
+          txnPos = pos;
+        } else if (isMarker(r, 'EXEC')) {
+          if (txn === null) throw new WalCorruption(seg.file, pos, 'EXEC without MULTI');
+          for (const t of txn) applyOne(t);
+          txn = null;
+        } else if (txn !== null) {
+          txn.push(r);
+        } else {
+          applyOne(r);
         }
         pos += d.size;
         expected += d.size;
@@ -74,8 +100,17 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
       }
       result.tornBytes = buf.length - pos;
       result.tornFile = seg.file;
-      if (opts.truncateTornTail) fs.truncateSync(seg.file, pos);
+      if (opts.truncateTornTail && txn === null) fs.truncateSync(seg.file, pos);
       break;
+    }
+    if (txn !== null) {
+      // A transaction is written in one write, so only the end of the log can hold part of
+      // one: the crash interrupted it. Its records are dropped and cut off with it.
+      if (!isLast) throw new WalCorruption(seg.file, txnPos, 'transaction without EXEC before the end of a segment');
+      result.tornBytes = buf.length - txnPos;
+      result.tornFile = seg.file;
+      if (opts.truncateTornTail) fs.truncateSync(seg.file, txnPos);
+      expected = seg.start + txnPos;
     }
     if (expected > result.endOffset) result.endOffset = expected;
     if (!isLast && segs[s + 1].start !== expected) {

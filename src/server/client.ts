@@ -7,6 +7,7 @@ import { RequestDecoder, type RequestSink } from '../resp/request-decoder';
 import { formatDouble17g } from '../resp/format';
 import { R } from '../resp/replies';
 import type { Db } from '../keyspace/db';
+import type { WatchedKey } from '../keyspace/watch';
 
 /** What a Client needs from the server that owns it. */
 export interface ClientHost {
@@ -54,10 +55,18 @@ export class Client implements RequestSink {
   kind: 'normal' | 'replica' | 'master' | 'monitor' = 'normal';
   /** Channels, patterns and shard channels this connection is subscribed to. */
   readonly subscriptions = { channels: new Set<string>(), patterns: new Set<string>(), shardChannels: new Set<string>() };
+  /** Unix seconds since when the output backlog is above the soft limit, 0 when below (output-limits.ts). */
+  softLimitReachedAt = 0;
   /** Commands queued since MULTI, or null outside a transaction. */
   multiQueue: string[][] | null = null;
   /** True while EXEC runs the queued commands: blocking commands then answer as if timed out. */
   inExec = false;
+  /** A command was refused while queuing (Redis's CLIENT_DIRTY_EXEC): EXEC answers EXECABORT. */
+  multiError = false;
+  /** A watched key changed (CLIENT_DIRTY_CAS): EXEC answers a null array. */
+  watchBroken = false;
+  /** Keys this client WATCHes (keyspace/watch.ts), or null. */
+  watched: WatchedKey[] | null = null;
   /** Set while the client waits in a blocking command; CLIENT UNBLOCK calls it (true: with an error). */
   unblock: ((withError: boolean) => void) | null = null;
   readonly decoder: RequestDecoder;
@@ -206,6 +215,12 @@ export class Client implements RequestSink {
   }
 
   // ── Lifecycle ───────────────────────────────────────────────────────────
+  /** Channels + patterns + shard channels: above 0 the client is in pub/sub mode (flag P). */
+  get subscriptionCount(): number {
+    const s = this.subscriptions;
+    return s.channels.size + s.patterns.size + s.shardChannels.size;
+  }
+
   /** Bytes of reply not yet taken by the kernel (CLIENT LIST omem, limits). */
   get pendingOutput(): number {
     let n = this.out.length + this.socket.writableLength;

@@ -8,6 +8,8 @@ import type { Logger } from '../log';
 import type { Db } from '../keyspace/db';
 import type { ServerStats } from '../node-context';
 import { Err } from '../errors';
+import type { BufferLimits } from '../config/kinds';
+import { closeForOutputLimit, outputLimitReached } from './output-limits';
 
 export interface ServerOptions {
   maxclients(): number;
@@ -25,6 +27,10 @@ export interface ServerOptions {
    * offset that must be durable before this turn's replies may go out, or 0 for none.
    */
   beforeFlush?(): number;
+  /** client-output-buffer-limit (normal, replica, pubsub). */
+  outputBufferLimits?(): BufferLimits;
+  /** Told of every client that goes away (blocked clients, pub/sub and other per-client state clean up). */
+  clientClosed?(client: Client): void;
 }
 
 /** Reading from a client pauses while this much reply is waiting for the kernel. */
@@ -131,6 +137,7 @@ export class Server implements ClientHost {
 
   clientClosed(client: Client): void {
     this.clients.delete(client.id);
+    this.opts.clientClosed?.(client);
   }
 
   /** Writes every pending reply: one socket write per client per turn. */
@@ -215,6 +222,11 @@ export class Server implements ClientHost {
     }
     c.out = '';
     this.stats.netOutputBytes += n;
+    const limits = this.opts.outputBufferLimits?.();
+    if (limits !== undefined && !c.closeAfterReply && outputLimitReached(c, limits, Math.floor(Date.now() / 1000))) {
+      closeForOutputLimit(c, this.stats, this.log);
+      return;
+    }
     if (c.closeAfterReply) {
       c.closeGracefully();
     } else if (socket.writableLength > PAUSE_READ_ABOVE) {
@@ -236,6 +248,9 @@ export class Server implements ClientHost {
   closeIdleClients(timeoutSec: number, now: number): void {
     if (timeoutSec <= 0) return;
     for (const c of this.clients.values()) {
+      // Clients in a blocking command are not idle (Redis skips CLIENT_BLOCKED ones);
+      // subscribers wait for messages, not for their own commands: they never time out.
+      if (c.subscriptionCount > 0 || c.unblock !== null) continue;
       if (now - c.lastInteraction > timeoutSec * 1000) c.close();
     }
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { freePort, startCinnabar, type Running } from '../helpers/server';
+import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
 import { RawConnection, bulks } from '../helpers/resp';
 
 const TIMEOUT_MS = 2000;
@@ -30,10 +30,17 @@ async function startNode(t: Test, opts: { port?: number; busPort?: number; dir?:
     dir = made;
   }
   const run = await startCinnabar(t, {
+    noWait: true,
     port: opts.port,
     dir,
     args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(TIMEOUT_MS), '--appendonly', 'yes'],
   });
+  // A longer wait than the helper's: a restart replays its WAL on a busy shared machine.
+  try {
+    await waitForPing(run.port, 40000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${run.output()}`);
+  }
   return { run, port: run.port, busPort };
 }
 
@@ -143,6 +150,55 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     t.match(text(await call(nodes[0].port, 'INFO', 'server')), 'redis_mode:cluster');
   });
 
+  await t.test('open slots: ASK, ASKING, TRYAGAIN and the NODES markers', async (t) => {
+    const [id0, id2] = [text(await call(nodes[0].port, 'CLUSTER', 'MYID')), text(await call(nodes[2].port, 'CLUSTER', 'MYID'))];
+    t.equal(await call(nodes[0].port, 'CLUSTER', 'SETSLOT', '12182', 'IMPORTING', id2), '+OK\r\n');
+    t.equal(await call(nodes[2].port, 'CLUSTER', 'SETSLOT', '12182', 'MIGRATING', id0), '+OK\r\n');
+    t.equal(await call(nodes[2].port, 'GET', 'foo'), '$3\r\nbar\r\n', 'a key still here is served');
+    t.equal(await call(nodes[2].port, 'GET', '{foo}missing'), `-ASK 12182 127.0.0.1:${nodes[0].port}\r\n`);
+    t.equal(await call(nodes[2].port, 'MGET', 'foo', '{foo}missing'), '-TRYAGAIN Multiple keys request during rehashing of slot\r\n');
+    t.equal(await call(nodes[0].port, 'GET', '{foo}x'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'no ASKING: MOVED');
+    const c = await RawConnection.connect(nodes[0].port);
+    t.teardown(() => c.close());
+    t.equal(await c.call('ASKING'), '+OK\r\n');
+    t.equal(await c.call('GET', '{foo}x'), '$-1\r\n', 'ASKING: served by the importing node');
+    t.equal(await c.call('GET', '{foo}x'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'ASKING lasts one command');
+    await c.call('ASKING');
+    t.equal(await c.call('MGET', '{foo}a', '{foo}b'), '-TRYAGAIN Multiple keys request during rehashing of slot\r\n');
+    t.match(text(await call(nodes[2].port, 'CLUSTER', 'NODES')), ` 10923-16383 [12182->-${id0}]\n`);
+    t.match(text(await call(nodes[0].port, 'CLUSTER', 'NODES')), ` 0-5460 [12182-<-${id2}]\n`);
+    t.equal(await call(nodes[0].port, 'CLUSTER', 'SETSLOT', '12182', 'STABLE'), '+OK\r\n');
+    t.equal(await call(nodes[2].port, 'CLUSTER', 'SETSLOT', '12182', 'STABLE'), '+OK\r\n');
+    t.equal(await call(nodes[2].port, 'GET', '{foo}missing'), '$-1\r\n');
+  });
+
+  await t.test('redis-cli --cluster reshard of empty slots (SETSLOT IMPORTING/MIGRATING/NODE)', async (t) => {
+    const [from, to] = [text(await call(nodes[0].port, 'CLUSTER', 'MYID')), text(await call(nodes[1].port, 'CLUSTER', 'MYID'))];
+    const r = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', from, '--cluster-to', to, '--cluster-slots', '50', '--cluster-yes']);
+    t.equal(r.code, 0, r.out);
+    await waitFor('every node sees slots 0-49 on the second node', async () => {
+      for (const n of nodes) {
+        const line = text(await call(n.port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(to)) ?? '';
+        if (!line.includes(' 0-49 5461-10922')) return false;
+      }
+      return true;
+    });
+    const check = await redisCli(['--cluster', 'check', addrs[2]]);
+    t.equal(check.code, 0, check.out);
+    t.match(check.out, '[OK] All nodes agree about slots configuration.');
+    t.match(text(await call(nodes[1].port, 'CLUSTER', 'INFO')), 'cluster_my_epoch:4', 'the importing node bumped its epoch');
+    // Give the slots back so the rest of the test sees the original layout.
+    const back = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', to, '--cluster-to', from, '--cluster-slots', '50', '--cluster-yes']);
+    t.equal(back.code, 0, back.out);
+    await waitFor('slots 0-49 back on the first node everywhere', async () => {
+      for (const n of nodes) {
+        const line = text(await call(n.port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(from)) ?? '';
+        if (!line.includes(' 0-5460')) return false;
+      }
+      return true;
+    });
+  });
+
   await t.test('garbage on the bus port does not hurt a node', async (t) => {
     const target = nodes[1];
     const payloads = [
@@ -170,8 +226,11 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     const id = text(await call(victim.port, 'CLUSTER', 'MYID'));
     const before = await nodesView(victim.port);
     const conf = readFileSync(path.join(victim.run.dir, 'nodes.conf'), 'latin1');
-    t.match(conf, new RegExp(`^${id} 127\\.0\\.0\\.1:${victim.port}@${victim.busPort} myself,master - 0 0 2 \\w+ 5461-10922$`, 'm'));
-    t.match(conf, /^vars currentEpoch 3 lastVoteEpoch 0$/m);
+    const info = text(await call(victim.port, 'CLUSTER', 'INFO'));
+    const myEpoch = /cluster_my_epoch:(\d+)/.exec(info)![1];
+    const currentEpoch = /cluster_current_epoch:(\d+)/.exec(info)![1];
+    t.match(conf, new RegExp(`^${id} 127\\.0\\.0\\.1:${victim.port}@${victim.busPort} myself,master - 0 0 ${myEpoch} \\w+ 5461-10922$`, 'm'));
+    t.match(conf, new RegExp(`^vars currentEpoch ${currentEpoch} lastVoteEpoch 0$`, 'm'));
     const dir = victim.run.dir;
     await victim.run.stop('SIGKILL');
     await waitFor('the others flag the dead node fail', async () => {
@@ -183,6 +242,9 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     const again = await startNode(t, { port: victim.port, busPort: victim.busPort, dir });
     nodes[1] = again;
     t.equal(text(await call(again.port, 'CLUSTER', 'MYID')), id, 'same node id');
+    const infoAfter = text(await call(again.port, 'CLUSTER', 'INFO'));
+    t.match(infoAfter, `cluster_my_epoch:${myEpoch}\r\n`, 'same config epoch');
+    t.match(infoAfter, `cluster_current_epoch:${currentEpoch}\r\n`, 'same current epoch');
     await waitFor('cluster_state:ok everywhere after the restart', async () => {
       for (const n of nodes) if (!text(await call(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
       return true;

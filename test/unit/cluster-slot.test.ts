@@ -72,7 +72,7 @@ t.test('SlotIndex counts and lists keys per slot', async (t) => {
 
 t.test('Db keeps the slot index in step with its keys', async (t) => {
   const expired: string[] = [];
-  const db = new Db(0, { keyExpired: (_db, key) => expired.push(key) });
+  const db = new Db(0, { keyExpired: (_db, key) => expired.push(key), keyAdded: () => undefined });
   const idx = new SlotIndex();
   db.slots = idx;
   const s = keySlot('k');
@@ -95,7 +95,7 @@ t.test('Db keeps the slot index in step with its keys', async (t) => {
   db.clear();
   t.equal(idx.count(keySlot('a')) + idx.count(keySlot('b')), 0);
   db.set('a', '1');
-  const other = new Db(1, { keyExpired: () => undefined });
+  const other = new Db(1, { keyExpired: () => undefined, keyAdded: () => undefined });
   other.set('z', '1');
   db.swapWith(other);
   t.equal(idx.count(keySlot('a')), 0, 'swap rebuilds the index from the new keys');
