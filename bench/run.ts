@@ -5,12 +5,14 @@
 import { parseArgs } from 'node:util';
 import { installCleanupHandlers } from '../redis-compat/lib/servers';
 import type { BenchOptions, BenchSuite } from './lib/suite';
+import { clusterSuite } from './suites/cluster';
 import { coreSuite } from './suites/core';
 import { persistenceSuite } from './suites/persistence';
 
 export const SUITES: Record<string, BenchSuite> = {
   [coreSuite.name]: coreSuite,
   [persistenceSuite.name]: persistenceSuite,
+  [clusterSuite.name]: clusterSuite,
 };
 
 const USAGE = `usage: node dist/bench/run.js [suite] [options]

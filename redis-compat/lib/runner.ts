@@ -18,7 +18,10 @@ import {
 } from './raw-client';
 import { allScenarios, pendingScenarios } from '../scenarios';
 import { applyNormalizers, type CommandStep, type Normalizer, type Scenario, type Step } from './scenario';
-import { NO_PERSISTENCE, repoRoot, sleep, startCinnabar, startCommand, startRedis, type ServerHandle } from './servers';
+import { NO_PERSISTENCE, repoRoot, sleep, startCinnabar, startCommand, startRedis, type ServerHandle, type StartOptions } from './servers';
+import { startServerCluster, type RunningCluster } from './cluster';
+import { clusterModeScenarios } from '../scenarios/cluster';
+import { clusterSkipReason } from '../scenarios/cluster-skips';
 
 export interface CompatOptions {
   /** Run only scenarios whose name contains this substring. */
@@ -33,6 +36,12 @@ export interface CompatOptions {
   scenarios?: readonly Scenario[];
   /** Where report lines go. @default console.log */
   log?: (line: string) => void;
+  /**
+   * Run against a 3-primary cluster of each server (same slot layout), following MOVED/ASK
+   * like a cluster client; scenarios listed in scenarios/cluster-skips.ts are left out and
+   * the cluster-only ones of scenarios/cluster.ts added (with `scenarios`: those only).
+   */
+  cluster?: boolean;
 }
 
 export interface Mismatch {
@@ -60,6 +69,7 @@ export interface CompatReport {
 
 /** Starts redis-server and the server under test, runs the scenarios, stops both. */
 export async function runCompat(opts: CompatOptions = {}): Promise<CompatReport> {
+  if (opts.cluster) return runCompatCluster(opts);
   const log = opts.log ?? ((l: string) => console.log(l));
   const started: ServerHandle[] = [];
   try {
@@ -89,35 +99,72 @@ export async function runCompat(opts: CompatOptions = {}): Promise<CompatReport>
   }
 }
 
-/** Runs scenarios against two running servers and prints the report and the summary line. */
+/**
+ * --cluster: a 3-primary redis-server cluster and a 3-primary cluster of the server under
+ * test, both made by redis-cli --cluster create from ports in the same order, so slot i lives
+ * on node k on both sides and replies (MOVED targets included, as node numbers) compare.
+ */
+async function runCompatCluster(opts: CompatOptions): Promise<CompatReport> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const clusters: RunningCluster[] = [];
+  try {
+    const ref = await startServerCluster(startRedis, CLUSTER_NODES, { name: 'redis' });
+    clusters.push(ref);
+    const startTarget = opts.targetCmd
+      ? (o: StartOptions) => startCommand(opts.targetCmd as string, o)
+      : (o: StartOptions) => startCinnabar(o);
+    const targetLabel = opts.targetCmd ? 'target' : 'cinnabar';
+    const target = await startServerCluster(startTarget, CLUSTER_NODES, { name: targetLabel, args: NO_PERSISTENCE });
+    clusters.push(target);
+    log(`reference: redis-server cluster on ${ref.ports.join(',')}; under test: ${opts.targetCmd ?? targetLabel} cluster on ${target.ports.join(',')}`);
+    let list = opts.scenarios ?? [...allScenarios, ...clusterModeScenarios];
+    if (opts.filter) list = [...list, ...(opts.scenarios ? [] : pendingScenarios)].filter((s) => s.name.includes(opts.filter as string));
+    const skipped = list.filter((s) => clusterSkipReason(s.name) !== null);
+    if (skipped.length > 0) log(`${skipped.length} scenarios skipped in cluster mode (redis-compat/scenarios/cluster-skips.ts)`);
+    list = list.filter((s) => clusterSkipReason(s.name) === null);
+    return await runScenarios(list, ref.ports, target.ports, { log, targetLabel });
+  } finally {
+    await Promise.all(clusters.map((c) => c.stop()));
+  }
+}
+
+const CLUSTER_NODES = 3;
+
+/**
+ * Runs scenarios against two running servers (or two clusters: every node's port, the node
+ * that owns slot 0 first) and prints the report and the summary line.
+ */
 export async function runScenarios(
   scenarios: readonly Scenario[],
-  refPort: number,
-  targetPort: number,
+  refPort: number | readonly number[],
+  targetPort: number | readonly number[],
   opts: { log?: (line: string) => void; targetLabel?: string } = {},
 ): Promise<CompatReport> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const label = opts.targetLabel ?? 'target';
   const anchors = differenceAnchors();
   const report: CompatReport = { results: [], passed: 0, failed: 0, known: 0 };
-  const admins = await Promise.all([RawClient.connect(refPort), RawClient.connect(targetPort)]);
+  const [refPorts, targetPorts] = [portList(refPort), portList(targetPort)];
+  const adminSets = await Promise.all([refPorts, targetPorts].map((ports) => Promise.all(ports.map((p) => RawClient.connect(p)))));
   let warnedFlush = false;
   try {
     for (const s of scenarios) {
-      // Every scenario starts from empty databases.
-      const flushed = await Promise.all(admins.map((a) => a.command(['FLUSHALL']).then(String, String)));
+      // Every scenario starts from empty databases (on every node of a cluster).
+      const flushedAll = await Promise.all(adminSets.map((set) => Promise.all(set.map((a) => a.command(['FLUSHALL']).then(String, String)))));
+      const flushed = flushedAll.map((side) => side.find((r) => r !== '+OK\r\n') ?? '+OK\r\n');
       if (flushed[1] !== '+OK\r\n' && !warnedFlush) {
         warnedFlush = true;
         log(`WARNING: FLUSHALL on ${label} answered ${escapeBytes(flushed[1])}: scenarios see each other's keys`);
       }
-      const r = await runScenario(s, refPort, targetPort);
+      const r = await runScenario(s, refPorts, targetPorts);
       if (r.status === 'known' && !anchors.has(r.knownDifference ?? '')) {
         r.status = 'fail';
         r.error = `knownDifference '${r.knownDifference}' has no heading in redis-compat/DIFFERENCES.md`;
       }
       if (s.cleanup) {
         for (const cmd of s.cleanup) {
-          await Promise.all(admins.map((a) => a.command(cmd).catch(() => undefined)));
+          // On every node: CONFIG SET undone everywhere; a key command just errors on non-owners.
+          await Promise.all(adminSets.flat().map((a) => a.command(cmd).catch(() => undefined)));
         }
       }
       report.results.push(r);
@@ -127,17 +174,21 @@ export async function runScenarios(
       printResult(r, label, log);
     }
   } finally {
-    for (const a of admins) a.close();
+    for (const set of adminSets) for (const a of set) a.close();
   }
   if (report.known > 0) log(`${report.known} known differences (see redis-compat/DIFFERENCES.md)`);
   log(`${report.passed} passed, ${report.failed} failed`);
   return report;
 }
 
-/** Runs one scenario on fresh connections to both servers. */
-export async function runScenario(s: Scenario, refPort: number, targetPort: number): Promise<ScenarioResult> {
+function portList(p: number | readonly number[]): readonly number[] {
+  return typeof p === 'number' ? [p] : p;
+}
+
+/** Runs one scenario on fresh connections to both servers (or clusters: every node's port). */
+export async function runScenario(s: Scenario, refPort: number | readonly number[], targetPort: number | readonly number[]): Promise<ScenarioResult> {
   const result: ScenarioResult = { name: s.name, status: 'pass', mismatches: [] };
-  const sides = [new Side(refPort, s), new Side(targetPort, s)] as const;
+  const sides = [new Side(portList(refPort), s), new Side(portList(targetPort), s)] as const;
   try {
     for (let i = 0; i < s.steps.length; i++) {
       const step = s.steps[i];
@@ -188,21 +239,49 @@ interface Observation {
 const DEFAULT_TIMEOUT_MS = 3000;
 const UNTIL_CLOSE_TIMEOUT_MS = 1000;
 
+/** `-MOVED <slot> <ip>:<port>` or `-ASK <slot> <ip>:<port>`. */
+const REDIRECT = /^-(MOVED|ASK) \d+ [^\r:]+:(\d+)\r\n$/;
+const ASKING = encodeCommand(['ASKING']);
+const MAX_REDIRECTS = 5;
+
+/**
+ * One side of a scenario: one server, or a cluster. On a cluster each scenario connection is
+ * one connection per node (opened on first use); a command goes to the first node and follows
+ * MOVED/ASK as a cluster client would, and node addresses in replies read `<node i>`.
+ */
 class Side {
-  private conns = new Map<number, RawClient>();
+  private conns = new Map<string, RawClient>();
+  private readonly nodeNames: Normalizer[];
   broken = false;
 
   constructor(
-    private readonly port: number,
+    private readonly ports: readonly number[],
     private readonly scenario: Scenario,
-  ) {}
+  ) {
+    this.nodeNames =
+      ports.length > 1 ? [{ pattern: /127\.0\.0\.1:(\d+)/g, replace: (m: string, p: string) => (ports.includes(Number(p)) ? `<node ${ports.indexOf(Number(p))}>` : m) }] : [];
+  }
 
   async run(step: Exclude<Step, { sleepMs: number }>): Promise<Observation> {
     const s = Array.isArray(step) ? ({ cmd: step } as CommandStep) : step;
-    const conn = await this.conn(s.conn ?? 0);
-    const normalizers: Normalizer[] = [...(this.scenario.ignore ?? []), ...(s.ignore ?? [])];
-    if ('scanUntilDone' in s) return this.scan(conn, s.scanUntilDone, normalizers, s.timeoutMs);
+    const index = s.conn ?? 0;
+    const conn = await this.conn(index, this.ports[0]);
+    const normalizers: Normalizer[] = [...this.nodeNames, ...(this.scenario.ignore ?? []), ...(s.ignore ?? [])];
+    if ('scanUntilDone' in s) return this.scan(index, s.scanUntilDone, normalizers, s.timeoutMs);
     const bytes = 'raw' in s ? s.raw : encodeCommand(s.cmd);
+    // One command whose reply may be a redirection: follow it on the node it names.
+    if (this.ports.length > 1 && !s.untilClose && (s.replies ?? 1) === 1) {
+      const timeout = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      let conn: RawClient | null = null;
+      try {
+        let reply: Buffer;
+        ({ reply, conn } = await this.exchange(index, typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes, timeout));
+        if ('cmd' in s && s.unordered) reply = sortAggregate(reply, s.unordered === 'pairs');
+        return { text: escapeBytes(applyNormalizers(reply.toString('latin1'), normalizers)), broken: false };
+      } catch (err) {
+        return { text: this.failure(err, conn ?? (await this.conn(index, this.ports[0]))), broken: true };
+      }
+    }
     conn.write(bytes);
     const timeout = s.timeoutMs ?? (s.untilClose ? UNTIL_CLOSE_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
     if (s.untilClose) {
@@ -227,21 +306,45 @@ class Side {
 
   /** Bytes received but never read as a reply, escaped. */
   leftover(): string {
-    return [...this.conns.values()].map((c) => escapeBytes(c.take())).join('');
+    return [...this.conns.values()].map((c) => escapeBytes(applyNormalizers(c.take().toString('latin1'), this.nodeNames))).join('');
   }
 
   close(): void {
     for (const c of this.conns.values()) c.close();
   }
 
-  private async conn(index: number): Promise<RawClient> {
-    let c = this.conns.get(index);
+  /**
+   * Sends `bytes` (one command) on scenario connection `index` of the first node and reads its
+   * reply, following MOVED (resend on the owner) and ASK (ASKING, then resend) redirections.
+   */
+  private async exchange(index: number, bytes: Buffer, timeoutMs: number): Promise<{ reply: Buffer; conn: RawClient }> {
+    let conn = await this.conn(index, this.ports[0]);
+    conn.write(bytes);
+    let reply = await conn.readReply(timeoutMs);
+    for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
+      const m = REDIRECT.exec(reply.toString('latin1'));
+      if (!m || !this.ports.includes(Number(m[2]))) break;
+      conn = await this.conn(index, Number(m[2]));
+      if (m[1] === 'ASK') {
+        conn.write(Buffer.concat([ASKING, bytes]));
+        await conn.readReply(timeoutMs);
+      } else {
+        conn.write(bytes);
+      }
+      reply = await conn.readReply(timeoutMs);
+    }
+    return { reply, conn };
+  }
+
+  private async conn(index: number, port: number): Promise<RawClient> {
+    const key = `${index}@${port}`;
+    let c = this.conns.get(key);
     if (!c) {
-      c = await RawClient.connect(this.port);
-      this.conns.set(index, c);
+      c = await RawClient.connect(port);
+      this.conns.set(key, c);
       if (this.scenario.resp3) {
         const hello = await c.command(['HELLO', '3']);
-        if (hello[0] !== 0x25) throw new Error(`HELLO 3 on port ${this.port} answered ${escapeBytes(hello).slice(0, 200)}`);
+        if (hello[0] !== 0x25) throw new Error(`HELLO 3 on port ${port} answered ${escapeBytes(hello).slice(0, 200)}`);
       }
     }
     return c;
@@ -255,7 +358,8 @@ class Side {
     throw err;
   }
 
-  private async scan(conn: RawClient, cmd: Arg[], normalizers: Normalizer[], timeoutMs?: number): Promise<Observation> {
+  private async scan(index: number, cmd: Arg[], normalizers: Normalizer[], timeoutMs?: number): Promise<Observation> {
+    let conn = await this.conn(index, this.ports[0]);
     const cursorAt = String(cmd[0]).toUpperCase() === 'SCAN' ? 1 : 2;
     const seen = new Map<string, Buffer>();
     let cursor: Arg = '0';
@@ -264,7 +368,8 @@ class Side {
       args[cursorAt] = cursor;
       let reply: Buffer;
       try {
-        reply = await conn.command(args, timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        // SSCAN/HSCAN/ZSCAN on a cluster: the key's node (SCAN itself stays on the first node).
+        ({ reply, conn } = await this.exchange(index, encodeCommand(args), timeoutMs ?? DEFAULT_TIMEOUT_MS));
       } catch (err) {
         return { text: this.failure(err, conn), broken: true };
       }

@@ -112,14 +112,14 @@ export async function startCinnabar(t: Teardown, opts: StartOptions = {}): Promi
   return r;
 }
 
-/** Starts Debian's redis-server (no persistence) for side-by-side checks. */
-export async function startRedis(t: Teardown, args: string[] = []): Promise<Running> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'redis-ref-'));
+/** Starts Debian's redis-server (no persistence) for side-by-side checks; `opts.port`/`opts.dir` as for startCinnabar. */
+export async function startRedis(t: Teardown, args: string[] = [], opts: Pick<StartOptions, 'port' | 'dir'> = {}): Promise<Running> {
+  const port = opts.port ?? (await freePort());
+  const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'redis-ref-'));
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const r = track(proc, port, dir, true);
+  const r = track(proc, port, dir, opts.dir === undefined);
   t.teardown(() => r.stop());
   await waitForPing(port);
   return r;

@@ -1,0 +1,159 @@
+// The cluster suite: a 3-primary cluster of the server under test and one of redis-server
+// (persistence off on both, cluster-node-timeout 15000 as Redis's default), made by
+// `redis-cli --cluster create`. First the cluster bus at rest: per node, for a window with no
+// client traffic, messages/s from CLUSTER INFO (cluster_stats_messages_sent/received) and
+// bytes/s from /proc/<pid>/io (wchar/rchar: all the process's read/write syscalls, which at
+// rest are the bus plus any log or file writes). Then `redis-benchmark --cluster -t set,get`
+// against each, alternating over rounds, medians and the ratio printed.
+
+import * as fs from 'node:fs';
+import { clusterInfo, startServerCluster, type RunningCluster } from '../../redis-compat/lib/cluster';
+import { NO_PERSISTENCE, sleep, startCinnabar, startCommand, startRedis, type StartOptions } from '../../redis-compat/lib/servers';
+import { runRedisBenchmark, type BenchmarkRow } from '../lib/redis-benchmark';
+import { targetLabel, type BenchOptions, type BenchSuite } from '../lib/suite';
+import { fmtInt, fmtMs, fmtRatio, formatTable, median } from '../lib/table';
+
+const NODES = 3;
+const NODE_TIMEOUT_MS = 15000;
+const CLIENTS = 50;
+const DEFAULT_TESTS = ['set', 'get'];
+/** redis-benchmark -n: [normal, quick]. */
+const REQUESTS: [number, number] = [200000, 20000];
+/** Length of the at-rest window, ms: [normal, quick]. */
+const REST_MS: [number, number] = [10000, 5000];
+/** Let the cluster settle after creation (gossip of the new config) before measuring. */
+const SETTLE_MS = 3000;
+
+interface BusSample {
+  server: string;
+  port: number;
+  msgsSentPerS: number;
+  msgsRecvPerS: number;
+  wcharPerS: number;
+  rcharPerS: number;
+}
+
+interface ThroughputRow {
+  test: string;
+  target: { rps: number; p50Ms: number; p99Ms: number };
+  redis: { rps: number; p50Ms: number; p99Ms: number };
+}
+
+export interface ClusterResult {
+  nodeTimeoutMs: number;
+  restMs: number;
+  bus: BusSample[];
+  throughput: ThroughputRow[];
+}
+
+/** rchar and wchar of a process from /proc/<pid>/io. */
+function procIo(pid: number): { rchar: number; wchar: number } {
+  const text = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { rchar: field('rchar'), wchar: field('wchar') };
+}
+
+/**
+ * Bus traffic of every node of both clusters over the same window. /proc is read inside the
+ * CLUSTER INFO reads, so those two exchanges fall outside the byte counts.
+ */
+async function busAtRest(clusters: Array<[string, RunningCluster]>, restMs: number): Promise<BusSample[]> {
+  const nodes = clusters.flatMap(([server, c]) => c.nodes.map((n) => ({ server, port: n.port, pid: n.pid })));
+  const infoBefore = await Promise.all(nodes.map((n) => clusterInfo(n.port)));
+  const ioBefore = nodes.map((n) => procIo(n.pid));
+  const t0 = Date.now();
+  await sleep(restMs);
+  const ioAfter = nodes.map((n) => procIo(n.pid));
+  const seconds = (Date.now() - t0) / 1000;
+  const infoAfter = await Promise.all(nodes.map((n) => clusterInfo(n.port)));
+  const counter = (info: Record<string, string>, name: string): number => Number(info[name] ?? NaN);
+  return nodes.map((n, i) => ({
+    server: n.server,
+    port: n.port,
+    msgsSentPerS: (counter(infoAfter[i], 'cluster_stats_messages_sent') - counter(infoBefore[i], 'cluster_stats_messages_sent')) / seconds,
+    msgsRecvPerS: (counter(infoAfter[i], 'cluster_stats_messages_received') - counter(infoBefore[i], 'cluster_stats_messages_received')) / seconds,
+    wcharPerS: (ioAfter[i].wchar - ioBefore[i].wchar) / seconds,
+    rcharPerS: (ioAfter[i].rchar - ioBefore[i].rchar) / seconds,
+  }));
+}
+
+async function throughput(opts: BenchOptions, label: string, target: RunningCluster, redis: RunningCluster): Promise<ThroughputRow[]> {
+  const tests = opts.only ?? DEFAULT_TESTS;
+  const requests = opts.requests ?? REQUESTS[opts.quick ? 1 : 0];
+  const samples = new Map<string, BenchmarkRow[]>();
+  const order: Array<[string, RunningCluster]> = [[label, target], ['redis', redis]];
+  for (let round = 1; round <= opts.rounds; round++) {
+    // Alternate who goes first so warm-up and machine drift do not favour one side.
+    for (const [side, cluster] of round % 2 === 1 ? order : [...order].reverse()) {
+      opts.log(`round ${round}/${opts.rounds}  ${side}: redis-benchmark --cluster -t ${tests.join(',')} -n ${requests} -c ${CLIENTS}`);
+      const rows = await runRedisBenchmark({ port: cluster.ports[0], tests, clients: CLIENTS, requests, extra: ['--cluster'] });
+      for (const r of rows) samples.set(`${side}|${r.test}`, [...(samples.get(`${side}|${r.test}`) ?? []), r]);
+    }
+  }
+  const med = (side: string, test: string): ThroughputRow['target'] => {
+    const rows = samples.get(`${side}|${test}`) ?? [];
+    return { rps: median(rows.map((r) => r.rps)), p50Ms: median(rows.map((r) => r.p50Ms)), p99Ms: median(rows.map((r) => r.p99Ms)) };
+  };
+  const names = [...new Set([...samples.keys()].map((k) => k.split('|')[1]))];
+  return names.map((test) => ({ test, target: med(label, test), redis: med('redis', test) }));
+}
+
+export const clusterSuite: BenchSuite = {
+  name: 'cluster',
+  description: '3-primary clusters: cluster bus traffic at rest, then redis-benchmark --cluster SET/GET',
+  async run(opts) {
+    const label = targetLabel(opts);
+    const restMs = REST_MS[opts.quick ? 1 : 0];
+    const clusters: RunningCluster[] = [];
+    try {
+      const startTarget = opts.targetCmd ? (o: StartOptions) => startCommand(opts.targetCmd as string, o) : (o: StartOptions) => startCinnabar(o);
+      const target = await startServerCluster(startTarget, NODES, { name: label, args: NO_PERSISTENCE, nodeTimeoutMs: NODE_TIMEOUT_MS });
+      clusters.push(target);
+      const redis = await startServerCluster(startRedis, NODES, { name: 'redis', nodeTimeoutMs: NODE_TIMEOUT_MS });
+      clusters.push(redis);
+      opts.log(`${label} cluster: ports ${target.ports.join(',')} pids ${target.nodes.map((n) => n.pid).join(',')}`);
+      opts.log(`redis cluster: ports ${redis.ports.join(',')} pids ${redis.nodes.map((n) => n.pid).join(',')}`);
+      await sleep(SETTLE_MS);
+      opts.log(`measuring the cluster bus at rest for ${restMs / 1000} s (cluster-node-timeout ${NODE_TIMEOUT_MS} ms)`);
+      const bus = await busAtRest([[label, target], ['redis', redis]], restMs);
+      const tp = await throughput(opts, label, target, redis);
+
+      opts.log('');
+      opts.log(`Cluster bus at rest, per node (${restMs / 1000} s; messages: CLUSTER INFO cluster_stats_messages_*; bytes: /proc/<pid>/io wchar/rchar, all syscall I/O)`);
+      opts.log(
+        formatTable(
+          ['server', 'port', 'msgs sent/s', 'msgs recv/s', 'bytes written/s', 'bytes read/s'],
+          bus.map((b) => [b.server, String(b.port), b.msgsSentPerS.toFixed(1), b.msgsRecvPerS.toFixed(1), fmtInt(b.wcharPerS), fmtInt(b.rcharPerS)]),
+        ),
+      );
+      const avg = (server: string, f: (b: BusSample) => number): number => {
+        const rows = bus.filter((b) => b.server === server);
+        return rows.reduce((a, b) => a + f(b), 0) / rows.length;
+      };
+      opts.log(
+        `bytes written/s per node, ${label}/redis: ${fmtRatio(avg(label, (b) => b.wcharPerS), avg('redis', (b) => b.wcharPerS))}; ` +
+          `messages sent/s per node, ${label}/redis: ${fmtRatio(avg(label, (b) => b.msgsSentPerS), avg('redis', (b) => b.msgsSentPerS))}`,
+      );
+      opts.log('');
+      opts.log(`Throughput (redis-benchmark --cluster -c ${CLIENTS}, median of ${opts.rounds} round${opts.rounds === 1 ? '' : 's'})`);
+      opts.log(
+        formatTable(
+          ['test', `${label} ops/s`, 'redis ops/s', 'ratio', `${label} p50/p99 ms`, 'redis p50/p99 ms'],
+          tp.map((r) => [
+            r.test,
+            fmtInt(r.target.rps),
+            fmtInt(r.redis.rps),
+            fmtRatio(r.target.rps, r.redis.rps),
+            `${fmtMs(r.target.p50Ms)}/${fmtMs(r.target.p99Ms)}`,
+            `${fmtMs(r.redis.p50Ms)}/${fmtMs(r.redis.p99Ms)}`,
+          ]),
+        ),
+      );
+      const result: ClusterResult = { nodeTimeoutMs: NODE_TIMEOUT_MS, restMs, bus, throughput: tp };
+      if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
+      return result;
+    } finally {
+      await Promise.all(clusters.map((c) => c.stop()));
+    }
+  },
+};
