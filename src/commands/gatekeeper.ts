@@ -83,6 +83,9 @@ export class Gatekeeper {
       this.reject(c, Err.noAuth, cmd);
       return;
     }
+    // Cluster redirection comes right after authentication, as in Redis's processCommand:
+    // before the disk-error, subscriber-context and loading checks.
+    if (this.router !== null && !this.router.route(c, cmd, args)) return;
     if (cmd.isWrite || cmd.fullName === 'ping') {
       // Redis refuses writes (and PING) while the last WAL write or fsync failed.
       const diskError = node.diskWriteError();
@@ -103,7 +106,6 @@ export class Gatekeeper {
       this.reject(c, Err.loading, cmd);
       return;
     }
-    if (this.router !== null && !this.router.route(c, cmd, args)) return;
     if (c.multiQueue !== null && queueInTransaction(c, cmd, args)) return;
     this.call(c, cmd, args);
   }

@@ -297,8 +297,10 @@ export function mpopKeys(at: number): (args: readonly string[]) => number[] {
   return (args) => {
     const n = parseI64(args[at] ?? '');
     const out: number[] = [];
-    if (n === undefined || n < 1) return out;
-    for (let i = at + 1; i <= at + n && i < args.length; i++) out.push(i);
+    // Redis's genericGetKeys: a count larger than the arguments after it names no keys (the
+    // command itself then answers its syntax error).
+    if (n === undefined || n < 1 || n > args.length - 1 - at) return out;
+    for (let i = at + 1; i <= at + n; i++) out.push(i);
     return out;
   };
 }

@@ -16,9 +16,6 @@ import { clusterTestKinds, skipUnless } from '../helpers/cluster';
  */
 const CINNABAR_TODO: ReadonlyArray<[prefix: string, todo: string]> = [
   ['cluster/failover-on-a-primary', 'CLUSTER FAILOVER (manual failover) not implemented'],
-  ['lists/lmpop', 'gatekeeper: numkeys larger than the arguments gives CROSSSLOT; Redis lets LMPOP answer its syntax error'],
-  ['pubsub/subscriber-mode', 'gatekeeper: a RESP2 subscriber sending a keyed command for another node gets the subscriber-context error; Redis answers MOVED first'],
-  ['pubsub/shard-subscription-keeps-subscriber-mode', 'gatekeeper: as pubsub/subscriber-mode (MOVED before the subscriber-context check)'],
 ];
 
 function todoFor(name: string): string | undefined {
