@@ -99,23 +99,36 @@ export class Bus {
     readonly log: Logger,
   ) {}
 
-  /** Listens on `port` on each address (as the client port's bind list). */
+  /**
+   * Listens on `port` on each address of the client port's bind list, in Redis's syntax: a
+   * leading '-' makes an address optional, '*' and '::*' mean every IPv4 / IPv6 address.
+   */
   async listen(port: number, hosts: readonly string[]): Promise<void> {
-    for (const host of hosts.length === 0 ? [undefined] : hosts) {
+    for (const raw of hosts.length === 0 ? ['*'] : hosts) {
+      const optional = raw.startsWith('-');
+      const bare = optional ? raw.slice(1) : raw;
+      const host = bare === '*' ? '0.0.0.0' : bare === '::*' ? '::' : bare;
       const server = net.createServer((socket) => {
         const link = new Link(socket, true, null, this);
         this.links.add(link);
       });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (err) {
+        if (!optional) throw err;
+        this.log.warn({ host, err: (err as Error).message }, 'optional cluster bus address unavailable');
+        continue;
+      }
       server.on('error', (err) => this.log.error({ err: err.message }, 'cluster bus listener error'));
       this.servers.push(server);
     }
+    if (this.servers.length === 0) throw new Error('no address to listen on for the cluster bus');
   }
 
   /** Opens an outgoing link to `node`'s bus address. */
