@@ -254,17 +254,26 @@ export class SkipList {
     return first !== null && scoreLteMax(first.score, r);
   }
 
-  /** The first node with a score in range (zslFirstInRange). */
-  firstInRange(r: ScoreRange): ZNode | null {
-    if (!this.inScoreRange(r)) return null;
+  /**
+   * The last node, walking forward from the head and descending the levels, for which
+   * `before` holds (the head when none does): the descent shared by the *InRange seeks.
+   */
+  private lastWhere(before: (n: ZNode) => boolean): ZNode {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       let n = x.next[i];
-      while (n !== null && !scoreGteMin(n.score, r)) {
+      while (n !== null && before(n)) {
         x = n;
         n = x.next[i];
       }
     }
+    return x;
+  }
+
+  /** The first node with a score in range (zslFirstInRange). */
+  firstInRange(r: ScoreRange): ZNode | null {
+    if (!this.inScoreRange(r)) return null;
+    const x = this.lastWhere((n) => !scoreGteMin(n.score, r));
     const node = x.next[0];
     return node !== null && scoreLteMax(node.score, r) ? node : null;
   }
@@ -272,14 +281,7 @@ export class SkipList {
   /** The last node with a score in range (zslLastInRange). */
   lastInRange(r: ScoreRange): ZNode | null {
     if (!this.inScoreRange(r)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && scoreLteMax(n.score, r)) {
-        x = n;
-        n = x.next[i];
-      }
-    }
+    const x = this.lastWhere((n) => scoreLteMax(n.score, r));
     return x !== this.head && scoreGteMin(x.score, r) ? x : null;
   }
 
@@ -298,28 +300,14 @@ export class SkipList {
    */
   firstInLexRange(r: LexRange): ZNode | null {
     if (!this.lexRangeMayMatch(r)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && !lexGteMin(n.member, r)) {
-        x = n;
-        n = x.next[i];
-      }
-    }
+    const x = this.lastWhere((n) => !lexGteMin(n.member, r));
     const node = x.next[0];
     return node !== null && lexLteMax(node.member, r) ? node : null;
   }
 
   lastInLexRange(r: LexRange): ZNode | null {
     if (!this.lexRangeMayMatch(r)) return null;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && lexLteMax(n.member, r)) {
-        x = n;
-        n = x.next[i];
-      }
-    }
+    const x = this.lastWhere((n) => lexLteMax(n.member, r));
     return x !== this.head && lexGteMin(x.member, r) ? x : null;
   }
 
