@@ -74,6 +74,15 @@ export class Router {
    */
   route(c: Client, cmd: Command, args: string[]): boolean {
     const st = states.get(c);
+    if (st === undefined && cmd.singleKey && args.length > cmd.spec.firstKey) {
+      // The common case (GET, SET, INCR... on a connection that never sent ASKING or
+      // READONLY): one key in a slot this node serves, not migrating or importing.
+      const slot = keySlot(args[cmd.spec.firstKey]);
+      const table = this.cluster.table;
+      if (table.slots[slot] === table.myself && table.migratingTo[slot] === null && table.importingFrom[slot] === null && this.cluster.ok) {
+        return true;
+      }
+    }
     const asking = st !== undefined && st.asking;
     // ASKING lasts for one command (all of a transaction's, as Redis keeps it while in MULTI).
     if (asking && cmd.fullName !== 'asking' && c.multiQueue === null) st.asking = false;

@@ -15,6 +15,7 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     isDenyOom: spec.flags.includes('denyoom'),
     allowedWhileLoading: spec.flags.includes('loading'),
     noAuth: spec.flags.includes('no_auth'),
+    singleKey: spec.keys === undefined && !spec.flags.includes('movablekeys') && spec.firstKey > 0 && spec.lastKey === spec.firstKey,
     calls: 0,
     sampledUsec: 0,
     sampledCalls: 0,

@@ -60,6 +60,8 @@ export interface Command {
   readonly isDenyOom: boolean;
   readonly allowedWhileLoading: boolean;
   readonly noAuth: boolean;
+  /** Exactly one key, at spec.firstKey (no key specs, not movablekeys): cluster routing's fast path. */
+  readonly singleKey: boolean;
   calls: number;
   /** Time spent in the calls that were timed (a sample of all calls; see gatekeeper.ts). */
   sampledUsec: number;
