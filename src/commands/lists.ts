@@ -97,12 +97,7 @@ function replyRange(c: Client, list: ListValue, start: number, end: number): voi
     return;
   }
   if (end >= len) end = len - 1;
-  let s = '*' + (end - start + 1) + '\r\n';
-  for (let i = start; i <= end; i++) {
-    const e = list.at(i);
-    s += '$' + e.length + '\r\n' + e + '\r\n';
-  }
-  c.write(s);
+  c.bulkArray(list.range(start, end));
 }
 
 // ── Shared by the blocking variants ──────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { RequestDecoder, type RequestSink } from '../resp/request-decoder';
 import { formatDouble17g } from '../resp/format';
 import { R } from '../resp/replies';
+import { addBulk, beginBulks, encodedLength, finishBulks } from '../resp/bulk-encoder';
 import type { Db } from '../keyspace/db';
 import type { WatchedKey } from '../keyspace/watch';
 
@@ -23,6 +24,8 @@ export interface ClientHost {
 const OUT_STRING_MAX = 32 * 1024 * 1024;
 /** Unsent reply bytes above which a client's further commands wait (bounded memory). */
 export const OUTPUT_BACKLOG_MAX = 64 * 1024 * 1024;
+/** Encoded bulk strings are handed to `out` in pieces of about this size. */
+const BULK_CHUNK = 1024 * 1024;
 
 export class Client implements RequestSink {
   /** Pending reply bytes (latin1) not yet handed to the socket. */
@@ -193,9 +196,9 @@ export class Client implements RequestSink {
   }
 
   bulkArray(items: readonly string[]): void {
-    let s = '*' + items.length + '\r\n';
-    for (const it of items) s += '$' + it.length + '\r\n' + it + '\r\n';
-    this.write(s);
+    beginBulks(42 /* '*' */, items.length);
+    for (let i = 0; i < items.length; i++) this.addChunked(items[i]);
+    this.write(finishBulks());
   }
 
   /**
@@ -203,16 +206,18 @@ export class Client implements RequestSink {
    * collection never builds one string near V8's maximum string length.
    */
   bulks(items: Iterable<string>): void {
-    let s = '';
-    let n = 0;
-    for (const it of items) {
-      s += '$' + it.length + '\r\n' + it + '\r\n';
-      if ((++n & 1023) === 0) {
-        this.write(s);
-        s = '';
-      }
+    beginBulks(0, 0);
+    for (const it of items) this.addChunked(it);
+    this.write(finishBulks());
+  }
+
+  /** Adds one bulk to the encoder, handing over what it holds past 1 MB. */
+  private addChunked(e: string): void {
+    addBulk(e);
+    if (encodedLength() > BULK_CHUNK) {
+      this.write(finishBulks());
+      beginBulks(0, 0);
     }
-    this.write(s);
   }
 
   double(d: number): void {
