@@ -123,6 +123,7 @@ export class Node implements NodeContext {
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
         beforeFlush: () => this.persistence.beforeFlush(),
+        groupCommitWaitMs: () => this.persistence.groupCommitWaitMs(),
         outputBufferLimits: () => v.clientOutputBufferLimits,
         clientClosed: (c) => {
           for (const hook of this.clientCloseHooks) hook(c);

@@ -45,6 +45,12 @@ function replayClient(node: NodeContext): Client {
   return c;
 }
 
+/**
+ * Longest a flush under appendfsync always waits for the clients of the last group commit
+ * to send again (Server.waitForGroup). Overridable for measurements only.
+ */
+const GROUP_COMMIT_WAIT_MS = Number(process.env.CINNABAR_GROUP_COMMIT_WAIT_US ?? '300') / 1000;
+
 export class Persistence {
   wal: Wal | null = null;
   /** Set when the last write or fsync failed: write commands are refused with MISCONF. */
@@ -128,6 +134,11 @@ export class Persistence {
    * Server hook, once per turn before replies go out: writes the turn's effects in one
    * write and returns the offset replies must wait for (0 when they can go now).
    */
+  groupCommitWaitMs(): number {
+    const wal = this.wal;
+    return wal !== null && wal.policy === 'always' && wal.pendingBytes > 0 ? GROUP_COMMIT_WAIT_MS : 0;
+  }
+
   beforeFlush(): number {
     const wal = this.wal;
     if (wal === null) return 0;

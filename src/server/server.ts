@@ -27,6 +27,11 @@ export interface ServerOptions {
    * offset that must be durable before this turn's replies may go out, or 0 for none.
    */
   beforeFlush?(): number;
+  /**
+   * How long (ms) this turn's flush may wait for more clients to join its group commit: > 0
+   * only when the turn's replies wait for an fsync (appendfsync always with records pending).
+   */
+  groupCommitWaitMs?(): number;
   /** client-output-buffer-limit (normal, replica, pubsub). */
   outputBufferLimits?(): BufferLimits;
   /** Told of every client that goes away (blocked clients, pub/sub and other per-client state clean up). */
@@ -142,6 +147,16 @@ export class Server implements ClientHost {
 
   /** Writes every pending reply: one socket write per client per turn. */
   readonly flushAll = (): void => {
+    if (this.waitForGroup()) {
+      // Still flushScheduled: commands arriving meanwhile join this flush.
+      setImmediate(this.flushAll);
+      return;
+    }
+    this.flushNow();
+  };
+
+  /** Writes (or holds for durability) every pending reply now. */
+  private flushNow(): void {
     this.flushScheduled = false;
     const holdUntil = this.opts.beforeFlush?.() ?? 0;
     const list = this.dirty;
@@ -150,7 +165,37 @@ export class Server implements ClientHost {
       if (holdUntil > 0 || c.held !== null) this.hold(c, holdUntil);
       else this.flushClient(c);
     }
-  };
+    this.lastFlushed = list;
+  }
+
+  /** The clients answered by the last flush. */
+  private lastFlushed: Client[] = [];
+  /** When the current flush first waited for its group (performance.now()), or 0. */
+  private groupWaitStart = 0;
+
+  /**
+   * Group commit under appendfsync always: the clients answered by the last fsync come back
+   * at slightly different moments, and a flush that ran as soon as the first few had sent
+   * their next command would split them into groups that alternate, each paying a whole
+   * fsync (~30 commands per fdatasync with 50 clients, against ~50 for redis-server). So
+   * while some client answered last time has not sent anything yet, the flush waits a loop
+   * iteration more, up to groupCommitWaitMs. A lone client, or one whose peers all came
+   * back, never waits.
+   */
+  private waitForGroup(): boolean {
+    const waitMs = this.opts.groupCommitWaitMs?.() ?? 0;
+    if (waitMs > 0) {
+      const now = performance.now();
+      if (this.groupWaitStart === 0) this.groupWaitStart = now;
+      if (now - this.groupWaitStart < waitMs) {
+        for (const c of this.lastFlushed) {
+          if (!c.closed && !c.waiting && c.out.length === 0 && c.outChunks === null && c.held === null) return true;
+        }
+      }
+    }
+    this.groupWaitStart = 0;
+    return false;
+  }
 
   /** Clients with replies waiting for durability (appendfsync always, failed writes). */
   private readonly holding = new Set<Client>();
@@ -262,7 +307,7 @@ export class Server implements ClientHost {
    * close their side within `graceMs` are dropped.
    */
   async close(graceMs = 500): Promise<void> {
-    this.flushAll();
+    this.flushNow();
     const closed = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
     for (const c of [...this.clients.values()]) c.closeGracefully();
     const sockets = this.openSockets;
