@@ -189,7 +189,7 @@ export class Server implements ClientHost {
       if (this.groupWaitStart === 0) this.groupWaitStart = now;
       if (now - this.groupWaitStart < waitMs) {
         for (const c of this.lastFlushed) {
-          if (!c.closed && !c.waiting && c.out.length === 0 && c.outChunks === null && c.held === null) return true;
+          if (c.out.length === 0 && c.outChunks === null && c.held === null && awaitsReply(c)) return true;
         }
       }
     }
@@ -317,4 +317,12 @@ export class Server implements ClientHost {
     await Promise.all(closed);
     clearTimeout(timer);
   }
+}
+
+/**
+ * A client that, once answered, usually sends its next command at once: not closed, not
+ * blocked or waiting on SAVE, not a subscriber or monitor (pushes do not make them answer).
+ */
+function awaitsReply(c: Client): boolean {
+  return !c.closed && !c.waiting && c.kind === 'normal' && c.subscriptionCount === 0;
 }
