@@ -4,34 +4,12 @@
 // each. (Copying the primary's data is the replication layer's job, in a later issue.)
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
-import { RawConnection } from '../helpers/resp';
-
-function redisCli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('redis-cli', args, { timeout: 90000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1;
-      resolve({ code, out: (stdout + stderr).replace(/\x1b\[[0-9;]*m/g, '') });
-    });
-  });
-}
-
-async function call(port: number, ...args: string[]): Promise<string> {
-  const c = await RawConnection.connect(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
-
-function text(reply: string): string {
-  return reply.slice(reply.indexOf('\r\n') + 2, -2).replace(/^txt:/, '');
-}
+import { bulkText as text, callOnce as call } from '../helpers/resp';
+import { redisCli } from '../helpers/cli';
 
 t.test('six nodes with one replica per primary', async (t) => {
   const nodes: Running[] = [];
@@ -44,7 +22,7 @@ t.test('six nodes with one replica per primary', async (t) => {
     nodes.push(node);
   }
   const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
-  const create = await redisCli(['--cluster', 'create', ...addrs, '--cluster-replicas', '1', '--cluster-yes']);
+  const create = await redisCli(['--cluster', 'create', ...addrs, '--cluster-replicas', '1', '--cluster-yes'], 90000);
   t.equal(create.code, 0, create.out);
   t.match(create.out, '[OK] All 16384 slots covered.');
   const deadline = Date.now() + 20000;

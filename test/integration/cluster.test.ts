@@ -4,13 +4,13 @@
 // a kill -9 restart that keeps id, epochs and slots from nodes.conf.
 
 import t, { type Test } from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
-import { RawConnection, bulks } from '../helpers/resp';
+import { RawConnection, bulkText as text, bulks, callOnce as call } from '../helpers/resp';
+import { redisCli } from '../helpers/cli';
 
 const TIMEOUT_MS = 2000;
 
@@ -42,30 +42,6 @@ async function startNode(t: Test, opts: { port?: number; busPort?: number; dir?:
     throw new Error(`${(err as Error).message}\n${run.output()}`);
   }
   return { run, port: run.port, busPort };
-}
-
-function redisCli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile('redis-cli', args, { timeout: 60000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1;
-      resolve({ code, out: (stdout + stderr).replace(/\x1b\[[0-9;]*m/g, '') });
-    });
-  });
-}
-
-async function call(port: number, ...args: string[]): Promise<string> {
-  const c = await RawConnection.connect(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
-
-/** The text of a bulk (or verbatim) reply. */
-function text(reply: string): string {
-  if (reply[0] !== '$' && reply[0] !== '=') throw new Error(`not a bulk reply: ${reply}`);
-  return reply.slice(reply.indexOf('\r\n') + 2, -2).replace(/^txt:/, '');
 }
 
 async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20000): Promise<void> {
