@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RawConnection } from './resp';
+import { decodeRecord } from '../../src/persistence/wal-record';
+import { listSegments } from '../../src/persistence/wal-segments';
 
 /** Anything with tap's teardown(). */
 interface Teardown {
@@ -215,4 +217,29 @@ export async function runPipelined(c: RawConnection, commands: string[][], pause
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+
+/** One WAL record as found on disk: its segment file, byte position, size, offset and command. */
+export interface LocatedRecord {
+  file: string;
+  pos: number;
+  size: number;
+  offset: number;
+  args: string[];
+}
+
+/** Every record of the WAL under `dir` with its file and byte position. */
+export function locateRecords(dir: string): LocatedRecord[] {
+  const out: LocatedRecord[] = [];
+  for (const seg of listSegments(path.join(dir, 'wal'))) {
+    const buf = fs.readFileSync(seg.file);
+    for (let pos = 0; pos < buf.length; ) {
+      const d = decodeRecord(buf, pos);
+      if (d.kind !== 'record') throw new Error(`${seg.file}:${pos}: ${d.kind}`);
+      out.push({ file: seg.file, pos, size: d.size, offset: d.record.offset, args: d.record.args });
+      pos += d.size;
+    }
+  }
+  return out;
 }

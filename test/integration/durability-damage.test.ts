@@ -9,34 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startCinnabar, type Running } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
-import { call, dataDir, infoField, pipeline } from '../helpers/durability';
-import { decodeRecord, encodeCommand, encodedSize } from '../../src/persistence/wal-record';
+import { call, dataDir, infoField, locateRecords, pipeline } from '../helpers/durability';
+import { encodeCommand, encodedSize } from '../../src/persistence/wal-record';
 import { listSegments } from '../../src/persistence/wal-segments';
 
 const CHECK_WAL = path.join(REPO_ROOT, 'dist', 'src', 'tools', 'wal-check.js');
-
-interface Located {
-  file: string;
-  pos: number;
-  size: number;
-  offset: number;
-  args: string[];
-}
-
-/** Every record of the WAL under `dir` with its file and byte position. */
-function locateRecords(dir: string): Located[] {
-  const out: Located[] = [];
-  for (const seg of listSegments(path.join(dir, 'wal'))) {
-    const buf = fs.readFileSync(seg.file);
-    for (let pos = 0; pos < buf.length; ) {
-      const d = decodeRecord(buf, pos);
-      if (d.kind !== 'record') throw new Error(`${seg.file}:${pos}: ${d.kind}`);
-      out.push({ file: seg.file, pos, size: d.size, offset: d.record.offset, args: d.record.args });
-      pos += d.size;
-    }
-  }
-  return out;
-}
 
 async function loadKeys(port: number, count: number, valueBytes = 0, batch = 500): Promise<void> {
   const c = await RawConnection.connect(port);

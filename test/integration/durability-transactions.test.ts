@@ -10,30 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
-import { call, dataDir, rng, sleep } from '../helpers/durability';
-import { decodeRecord } from '../../src/persistence/wal-record';
-import { listSegments } from '../../src/persistence/wal-segments';
-
-interface Located {
-  file: string;
-  pos: number;
-  size: number;
-  args: string[];
-}
-
-function locateRecords(dir: string): Located[] {
-  const out: Located[] = [];
-  for (const seg of listSegments(path.join(dir, 'wal'))) {
-    const buf = fs.readFileSync(seg.file);
-    for (let pos = 0; pos < buf.length; ) {
-      const d = decodeRecord(buf, pos);
-      if (d.kind !== 'record') throw new Error(`${seg.file}:${pos}: ${d.kind}`);
-      out.push({ file: seg.file, pos, size: d.size, args: d.record.args });
-      pos += d.size;
-    }
-  }
-  return out;
-}
+import { call, dataDir, locateRecords, rng, sleep } from '../helpers/durability';
 
 function copyDir(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true });
