@@ -15,6 +15,7 @@
 
 import { crc32 } from 'node:zlib';
 import { SLOT_COUNT } from './slot';
+import { NODE_ID_LEN, isNodeId } from './node-table';
 
 export const BUS_MAGIC = 0x434e4252; // "CNBR"
 export const BUS_VERSION = 1;
@@ -109,12 +110,12 @@ class Writer {
     this.buf.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(v))), this.len);
     this.len += 8;
   }
-  /** Fixed-width ascii (node ids), zero-padded. */
-  fixed(s: string, width: number): void {
-    this.ensure(width);
-    this.buf.fill(0, this.len, this.len + width);
-    this.buf.write(s.slice(0, width), this.len, 'latin1');
-    this.len += width;
+  /** A node id, zero-padded to its fixed width ('' for none); read back by Reader.id(). */
+  id(s: string): void {
+    this.ensure(NODE_ID_LEN);
+    this.buf.fill(0, this.len, this.len + NODE_ID_LEN);
+    this.buf.write(s.slice(0, NODE_ID_LEN), this.len, 'latin1');
+    this.len += NODE_ID_LEN;
   }
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
@@ -141,7 +142,7 @@ function writeHeader(w: Writer, h: BusHeader): void {
   w.u16(h.type);
   w.u32(0); // length, filled by finish()
   w.u32(0); // crc, filled by finish()
-  w.fixed(h.sender, 40);
+  w.id(h.sender);
   w.u64(h.currentEpoch);
   w.u64(h.configEpoch);
   w.u64(h.replOffset);
@@ -150,7 +151,7 @@ function writeHeader(w: Writer, h: BusHeader): void {
   w.u16(h.cport);
   w.u8(h.clusterOk ? 1 : 0);
   w.u8(0);
-  w.fixed(h.replicaOf, 40);
+  w.id(h.replicaOf);
   if (h.slots.length !== SLOT_BYTES) throw new RangeError('slots bitmap must be 2048 bytes');
   w.bytes(h.slots);
   w.short(h.ip);
@@ -162,7 +163,7 @@ export function encodeGossip(h: BusHeader, gossip: readonly GossipEntry[]): Buff
   writeHeader(w, h);
   w.u16(gossip.length);
   for (const g of gossip) {
-    w.fixed(g.id, 40);
+    w.id(g.id);
     w.u32(g.pingSent);
     w.u32(g.pongReceived);
     w.short(g.ip);
@@ -176,14 +177,14 @@ export function encodeGossip(h: BusHeader, gossip: readonly GossipEntry[]): Buff
 export function encodeFail(h: BusHeader, failing: string): Buffer {
   const w = new Writer();
   writeHeader(w, h);
-  w.fixed(failing, 40);
+  w.id(failing);
   return w.finish();
 }
 
 export function encodeUpdate(h: BusHeader, node: string, configEpoch: number, slots: Uint8Array): Buffer {
   const w = new Writer();
   writeHeader(w, h);
-  w.fixed(node, 40);
+  w.id(node);
   w.u64(configEpoch);
   w.bytes(slots);
   return w.finish();
@@ -226,12 +227,12 @@ class Reader {
     return Number(v);
   }
   id(): string {
-    this.need(40);
-    const raw = this.b.subarray(this.pos, this.pos + 40);
-    this.pos += 40;
+    this.need(NODE_ID_LEN);
+    const raw = this.b.subarray(this.pos, this.pos + NODE_ID_LEN);
+    this.pos += NODE_ID_LEN;
     if (raw[0] === 0) return '';
     const s = raw.toString('latin1');
-    if (!/^[0-9a-f]{40}$/.test(s)) throw new BusProtocolError('bad node id');
+    if (!isNodeId(s)) throw new BusProtocolError('bad node id');
     return s;
   }
   bytes(n: number): Uint8Array {

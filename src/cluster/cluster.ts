@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Logger } from '../log';
 import type { Config } from '../config/config';
 import type { Db } from '../keyspace/db';
-import { Bus, Link, type BusHandler } from './bus';
+import { Bus, Link, plainIp, type BusHandler } from './bus';
 import {
   encodeFail,
   encodeGossip,
@@ -117,8 +117,7 @@ export class Cluster implements BusHandler {
   }
 
   async start(): Promise<void> {
-    this.host.db.slots = this.slotIndex;
-    this.slotIndex.rebuild(this.host.db.dict.keys());
+    // The slot index, attached in the constructor, was kept by every key the loading added.
     await this.bus.listen(this.busPort, this.v.bind);
     this.updateState();
     this.scheduleCron();
@@ -571,7 +570,7 @@ export class Cluster implements BusHandler {
 
   /** clusterStartHandshake: false for an invalid address; no-op when one is in progress. */
   startHandshake(ip: string, port: number, cport: number): boolean {
-    const norm = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+    const norm = plainIp(ip);
     if (isIP(norm) === 0 || port <= 0 || port > 65535 || cport <= 0 || cport > 65535) return false;
     for (const n of this.table.nodes.values()) {
       if (n.inHandshake && n.ip === norm && n.port === port && n.cport === cport) return true;

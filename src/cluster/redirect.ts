@@ -74,9 +74,9 @@ export class Router {
    */
   route(c: Client, cmd: Command, args: string[]): boolean {
     const st = states.get(c);
-    if (st === undefined && cmd.singleKey && args.length > cmd.spec.firstKey) {
-      // The common case (GET, SET, INCR... on a connection that never sent ASKING or
-      // READONLY): one key in a slot this node serves, not migrating or importing.
+    if ((st === undefined || !st.asking) && cmd.singleKey && args.length > cmd.spec.firstKey) {
+      // The common case (GET, SET, INCR... not right after ASKING): one key in a slot this
+      // node serves, not migrating or importing. READONLY matters only for other nodes' slots.
       const slot = keySlot(args[cmd.spec.firstKey]);
       const table = this.cluster.table;
       if (table.slots[slot] === table.myself && table.migratingTo[slot] === null && table.importingFrom[slot] === null && this.cluster.ok) {

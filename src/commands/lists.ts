@@ -86,6 +86,13 @@ function positiveArg(c: Client, s: string, msg: string): number | undefined {
   return n;
 }
 
+/** Pops `n` elements (n <= length) from one end, in popping order. */
+function popMany(list: ListValue, end: End, n: number): string[] {
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = end === 'left' ? list.popHead()! : list.popTail()!;
+  return out;
+}
+
 /** Replies the elements from `start` to `end` (addListRangeReply's index rules). */
 function replyRange(c: Client, list: ListValue, start: number, end: number): void {
   const len = list.length;
@@ -110,12 +117,9 @@ export function popRangeWithKey(c: Client, node: NodeContext, key: string, list:
   const db = c.db;
   db.getForWrite(key);
   const n = Math.min(count, list.length);
-  let s = '*2\r\n$' + key.length + '\r\n' + key + '\r\n*' + n + '\r\n';
-  for (let i = 0; i < n; i++) {
-    const e = end === 'left' ? list.popHead()! : list.popTail()!;
-    s += '$' + e.length + '\r\n' + e + '\r\n';
-  }
-  c.write(s);
+  c.arrayHeader(2);
+  c.bulk(key);
+  c.bulkArray(popMany(list, end, n));
   node.effects.propagate(db.id, [end === 'left' ? 'LPOP' : 'RPOP', key, String(n)]);
   elementsRemoved(node, db, key, end, list, n);
 }
@@ -230,12 +234,7 @@ function popGeneric(c: Client, args: string[], node: NodeContext, end: End): voi
     return;
   }
   const n = Math.min(count, list.length);
-  let s = '*' + n + '\r\n';
-  for (let i = 0; i < n; i++) {
-    const e = end === 'left' ? list.popHead()! : list.popTail()!;
-    s += '$' + e.length + '\r\n' + e + '\r\n';
-  }
-  c.write(s);
+  c.bulkArray(popMany(list, end, n));
   elementsRemoved(node, db, key, end, list, n);
 }
 

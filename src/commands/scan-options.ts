@@ -51,10 +51,9 @@ export function parseScanOptions(c: Client, args: string[], from: number, allowT
 
 /** The SCAN reply: the next cursor as a bulk string, then the elements found. */
 export function replyScan(c: Client, cursor: number, found: readonly string[]): void {
-  const cur = String(cursor);
-  let s = '*2\r\n$' + cur.length + '\r\n' + cur + '\r\n*' + found.length + '\r\n';
-  for (const k of found) s += '$' + k.length + '\r\n' + k + '\r\n';
-  c.write(s);
+  c.arrayHeader(2);
+  c.bulk(String(cursor));
+  c.bulkArray(found);
 }
 
 /**

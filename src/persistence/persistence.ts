@@ -47,9 +47,9 @@ function replayClient(node: NodeContext): Client {
 
 /**
  * Longest a flush under appendfsync always waits for the clients of the last group commit
- * to send again (Server.waitForGroup). Overridable for measurements only.
+ * to send again (Server.waitForGroup).
  */
-const GROUP_COMMIT_WAIT_MS = Number(process.env.CINNABAR_GROUP_COMMIT_WAIT_US ?? '300') / 1000;
+const GROUP_COMMIT_WAIT_MS = 0.3;
 
 export class Persistence {
   wal: Wal | null = null;
@@ -130,15 +130,16 @@ export class Persistence {
     this.node.effects.addSink(this.wal);
   }
 
-  /**
-   * Server hook, once per turn before replies go out: writes the turn's effects in one
-   * write and returns the offset replies must wait for (0 when they can go now).
-   */
+  /** Server hook: how long this turn's flush may wait for its group commit (Server.waitForGroup). */
   groupCommitWaitMs(): number {
     const wal = this.wal;
     return wal !== null && wal.policy === 'always' && wal.pendingBytes > 0 ? GROUP_COMMIT_WAIT_MS : 0;
   }
 
+  /**
+   * Server hook, once per turn before replies go out: writes the turn's effects in one
+   * write and returns the offset replies must wait for (0 when they can go now).
+   */
   beforeFlush(): number {
     const wal = this.wal;
     if (wal === null) return 0;
