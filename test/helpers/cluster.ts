@@ -12,6 +12,7 @@ import {
   createCluster as createWithRedisCli,
   freeClusterPort,
   rawCommand,
+  runTool,
   waitForClusterOk,
   type ServerKind,
   type ToolResult,
@@ -21,6 +22,12 @@ import { startCinnabar, startRedis, waitForPing, type Running } from './server';
 const START_TIMEOUT_MS = 45000;
 
 export * from '../../redis-compat/lib/cluster';
+
+/** redis-cli run to completion: its exit code and everything it printed, stdout then stderr. */
+export async function redisCli(args: string[], timeoutMs?: number): Promise<{ code: number | null; out: string }> {
+  const r = await runTool('redis-cli', args, timeoutMs);
+  return { code: r.code, out: r.stdout + r.stderr };
+}
 
 interface Teardown {
   teardown(fn: () => unknown): void;

@@ -146,19 +146,3 @@ export function bulks(s: string): string[] {
   }
   return out;
 }
-
-/** Sends one command on a connection of its own and returns the raw reply. */
-export async function callOnce(port: number, ...args: string[]): Promise<string> {
-  const c = await RawConnection.connect(port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
-
-/** The text of a bulk (or RESP3 verbatim) reply. */
-export function bulkText(reply: string): string {
-  if (reply[0] !== '$' && reply[0] !== '=') throw new Error(`not a bulk reply: ${reply}`);
-  return reply.slice(reply.indexOf('\r\n') + 2, -2).replace(/^txt:/, '');
-}

@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
-import { bulkText as text, callOnce as call } from '../helpers/resp';
-import { redisCli } from '../helpers/cli';
+import { bulkText as text, rawCommand, redisCli } from '../helpers/cluster';
 
 t.test('six nodes with one replica per primary', async (t) => {
   const nodes: Running[] = [];
@@ -27,7 +26,7 @@ t.test('six nodes with one replica per primary', async (t) => {
   t.match(create.out, '[OK] All 16384 slots covered.');
   const deadline = Date.now() + 20000;
   for (;;) {
-    const states = await Promise.all(nodes.map(async (n) => text(await call(n.port, 'CLUSTER', 'INFO'))));
+    const states = await Promise.all(nodes.map(async (n) => text(await rawCommand(n.port, ['CLUSTER', 'INFO']))));
     if (states.every((s) => s.includes('cluster_state:ok'))) break;
     if (Date.now() > deadline) throw new Error('cluster never became ok');
     await new Promise((r) => setTimeout(r, 200));
@@ -38,7 +37,7 @@ t.test('six nodes with one replica per primary', async (t) => {
   t.equal((check.out.match(/1 additional replica\(s\)/g) ?? []).length, 3, 'three primaries with one replica each');
 
   for (const n of nodes) {
-    const lines = text(await call(n.port, 'CLUSTER', 'NODES')).trim().split('\n');
+    const lines = text(await rawCommand(n.port, ['CLUSTER', 'NODES'])).trim().split('\n');
     t.equal(lines.length, 6);
     const replicas = lines.filter((l) => l.split(' ')[2].includes('slave'));
     t.equal(replicas.length, 3, `port ${n.port} sees three replicas`);
@@ -48,12 +47,12 @@ t.test('six nodes with one replica per primary', async (t) => {
     }
   }
   // A replica redirects writes to its primary's slots, and keeps its role across a restart.
-  const replicaLine = text(await call(nodes[0].port, 'CLUSTER', 'NODES')).split('\n').find((l) => / slave /.test(l) || /,slave /.test(l))!;
+  const replicaLine = text(await rawCommand(nodes[0].port, ['CLUSTER', 'NODES'])).split('\n').find((l) => / slave /.test(l) || /,slave /.test(l))!;
   const replicaPort = Number(/:(\d+)@/.exec(replicaLine)![1]);
   const replica = nodes.find((n) => n.port === replicaPort)!;
-  t.match(await call(replica.port, 'SET', 'foo', 'bar'), /^-MOVED 12182 127\.0\.0\.1:\d+\r\n$/);
+  t.match(await rawCommand(replica.port, ['SET', 'foo', 'bar']), /^-MOVED 12182 127\.0\.0\.1:\d+\r\n$/);
   t.match(readFileSync(path.join(replica.dir, 'nodes.conf'), 'latin1'), /myself,slave [0-9a-f]{40} /);
-  const shards = await call(replica.port, 'CLUSTER', 'SHARDS');
+  const shards = await rawCommand(replica.port, ['CLUSTER', 'SHARDS']);
   t.equal((shards.match(/\$4\r\nrole\r\n\$7\r\nreplica\r\n/g) ?? []).length, 3, 'CLUSTER SHARDS lists the replicas');
-  t.match(await call(replica.port, 'CLUSTER', 'SLOTS'), /^\*3\r\n\*4\r\n/, 'CLUSTER SLOTS: each range has its primary and one replica');
+  t.match(await rawCommand(replica.port, ['CLUSTER', 'SLOTS']), /^\*3\r\n\*4\r\n/, 'CLUSTER SLOTS: each range has its primary and one replica');
 });

@@ -9,8 +9,8 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
-import { RawConnection, bulkText as text, bulks, callOnce as call } from '../helpers/resp';
-import { redisCli } from '../helpers/cli';
+import { RawConnection, bulks } from '../helpers/resp';
+import { bulkText as text, rawCommand, redisCli } from '../helpers/cluster';
 
 const TIMEOUT_MS = 2000;
 
@@ -54,7 +54,7 @@ async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20000): Pr
 
 /** Each node's view: "id addr role primary epoch slots" lines, without myself/time fields. */
 async function nodesView(port: number): Promise<string[]> {
-  const lines = text(await call(port, 'CLUSTER', 'NODES')).trim().split('\n');
+  const lines = text(await rawCommand(port, ['CLUSTER', 'NODES'])).trim().split('\n');
   return lines
     .map((l) => {
       const f = l.split(' ');
@@ -77,7 +77,7 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
   });
 
   await waitFor('cluster_state:ok on every node', async () => {
-    for (const n of nodes) if (!text(await call(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+    for (const n of nodes) if (!text(await rawCommand(n.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
     return true;
   });
 
@@ -103,43 +103,43 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     t.equal(views[0].length, 3);
     t.same(views[1], views[0]);
     t.same(views[2], views[0]);
-    const info = text(await call(nodes[0].port, 'CLUSTER', 'INFO'));
+    const info = text(await rawCommand(nodes[0].port, ['CLUSTER', 'INFO']));
     t.match(info, 'cluster_known_nodes:3\r\n');
     t.match(info, 'cluster_size:3\r\n');
     t.match(info, 'cluster_current_epoch:3\r\n');
     t.match(info, /cluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n/);
-    const slots = await call(nodes[0].port, 'CLUSTER', 'SLOTS');
+    const slots = await rawCommand(nodes[0].port, ['CLUSTER', 'SLOTS']);
     t.match(slots, /^\*3\r\n\*3\r\n:0\r\n:5460\r\n\*4\r\n\$9\r\n127\.0\.0\.1\r\n/);
   });
 
   await t.test('MOVED, CROSSSLOT, hash tags, SELECT', async (t) => {
     // foo is slot 12182, served by the third node (slots 10923-16383).
-    t.equal(await call(nodes[0].port, 'SET', 'foo', 'bar'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`);
-    t.equal(await call(nodes[2].port, 'SET', 'foo', 'bar'), '+OK\r\n');
-    t.equal(await call(nodes[2].port, 'GET', 'foo'), '$3\r\nbar\r\n');
-    t.equal(await call(nodes[1].port, 'MSET', 'a', '1', 'b', '2'), "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
-    t.equal(await call(nodes[1].port, 'MSET', '{a}x', '1', '{a}y', '2'), `-MOVED 15495 127.0.0.1:${nodes[2].port}\r\n`);
-    t.equal(await call(nodes[2].port, 'MSET', '{a}x', '1', '{a}y', '2', 'a', '3'), '+OK\r\n');
-    t.equal(await call(nodes[2].port, 'CLUSTER', 'COUNTKEYSINSLOT', '15495'), ':3\r\n');
-    t.same(bulks(await call(nodes[2].port, 'CLUSTER', 'GETKEYSINSLOT', '15495', '2')).length, 2);
-    t.equal(await call(nodes[2].port, 'DEL', '{a}x'), ':1\r\n');
-    t.equal(await call(nodes[2].port, 'CLUSTER', 'COUNTKEYSINSLOT', '15495'), ':2\r\n');
-    t.equal(await call(nodes[0].port, 'PING'), '+PONG\r\n', 'commands without keys run anywhere');
-    t.equal(await call(nodes[0].port, 'SELECT', '1'), '-ERR SELECT is not allowed in cluster mode\r\n');
-    t.equal(await call(nodes[0].port, 'SELECT', '0'), '+OK\r\n');
-    const info = text(await call(nodes[0].port, 'INFO', 'cluster'));
+    t.equal(await rawCommand(nodes[0].port, ['SET', 'foo', 'bar']), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`);
+    t.equal(await rawCommand(nodes[2].port, ['SET', 'foo', 'bar']), '+OK\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['GET', 'foo']), '$3\r\nbar\r\n');
+    t.equal(await rawCommand(nodes[1].port, ['MSET', 'a', '1', 'b', '2']), "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
+    t.equal(await rawCommand(nodes[1].port, ['MSET', '{a}x', '1', '{a}y', '2']), `-MOVED 15495 127.0.0.1:${nodes[2].port}\r\n`);
+    t.equal(await rawCommand(nodes[2].port, ['MSET', '{a}x', '1', '{a}y', '2', 'a', '3']), '+OK\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['CLUSTER', 'COUNTKEYSINSLOT', '15495']), ':3\r\n');
+    t.same(bulks(await rawCommand(nodes[2].port, ['CLUSTER', 'GETKEYSINSLOT', '15495', '2'])).length, 2);
+    t.equal(await rawCommand(nodes[2].port, ['DEL', '{a}x']), ':1\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['CLUSTER', 'COUNTKEYSINSLOT', '15495']), ':2\r\n');
+    t.equal(await rawCommand(nodes[0].port, ['PING']), '+PONG\r\n', 'commands without keys run anywhere');
+    t.equal(await rawCommand(nodes[0].port, ['SELECT', '1']), '-ERR SELECT is not allowed in cluster mode\r\n');
+    t.equal(await rawCommand(nodes[0].port, ['SELECT', '0']), '+OK\r\n');
+    const info = text(await rawCommand(nodes[0].port, ['INFO', 'cluster']));
     t.match(info, 'cluster_enabled:1');
-    t.match(text(await call(nodes[0].port, 'INFO', 'server')), 'redis_mode:cluster');
+    t.match(text(await rawCommand(nodes[0].port, ['INFO', 'server'])), 'redis_mode:cluster');
   });
 
   await t.test('open slots: ASK, ASKING, TRYAGAIN and the NODES markers', async (t) => {
-    const [id0, id2] = [text(await call(nodes[0].port, 'CLUSTER', 'MYID')), text(await call(nodes[2].port, 'CLUSTER', 'MYID'))];
-    t.equal(await call(nodes[0].port, 'CLUSTER', 'SETSLOT', '12182', 'IMPORTING', id2), '+OK\r\n');
-    t.equal(await call(nodes[2].port, 'CLUSTER', 'SETSLOT', '12182', 'MIGRATING', id0), '+OK\r\n');
-    t.equal(await call(nodes[2].port, 'GET', 'foo'), '$3\r\nbar\r\n', 'a key still here is served');
-    t.equal(await call(nodes[2].port, 'GET', '{foo}missing'), `-ASK 12182 127.0.0.1:${nodes[0].port}\r\n`);
-    t.equal(await call(nodes[2].port, 'MGET', 'foo', '{foo}missing'), '-TRYAGAIN Multiple keys request during rehashing of slot\r\n');
-    t.equal(await call(nodes[0].port, 'GET', '{foo}x'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'no ASKING: MOVED');
+    const [id0, id2] = [text(await rawCommand(nodes[0].port, ['CLUSTER', 'MYID'])), text(await rawCommand(nodes[2].port, ['CLUSTER', 'MYID']))];
+    t.equal(await rawCommand(nodes[0].port, ['CLUSTER', 'SETSLOT', '12182', 'IMPORTING', id2]), '+OK\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['CLUSTER', 'SETSLOT', '12182', 'MIGRATING', id0]), '+OK\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['GET', 'foo']), '$3\r\nbar\r\n', 'a key still here is served');
+    t.equal(await rawCommand(nodes[2].port, ['GET', '{foo}missing']), `-ASK 12182 127.0.0.1:${nodes[0].port}\r\n`);
+    t.equal(await rawCommand(nodes[2].port, ['MGET', 'foo', '{foo}missing']), '-TRYAGAIN Multiple keys request during rehashing of slot\r\n');
+    t.equal(await rawCommand(nodes[0].port, ['GET', '{foo}x']), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'no ASKING: MOVED');
     const c = await RawConnection.connect(nodes[0].port);
     t.teardown(() => c.close());
     t.equal(await c.call('ASKING'), '+OK\r\n');
@@ -147,20 +147,20 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     t.equal(await c.call('GET', '{foo}x'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'ASKING lasts one command');
     await c.call('ASKING');
     t.equal(await c.call('MGET', '{foo}a', '{foo}b'), '-TRYAGAIN Multiple keys request during rehashing of slot\r\n');
-    t.match(text(await call(nodes[2].port, 'CLUSTER', 'NODES')), ` 10923-16383 [12182->-${id0}]\n`);
-    t.match(text(await call(nodes[0].port, 'CLUSTER', 'NODES')), ` 0-5460 [12182-<-${id2}]\n`);
-    t.equal(await call(nodes[0].port, 'CLUSTER', 'SETSLOT', '12182', 'STABLE'), '+OK\r\n');
-    t.equal(await call(nodes[2].port, 'CLUSTER', 'SETSLOT', '12182', 'STABLE'), '+OK\r\n');
-    t.equal(await call(nodes[2].port, 'GET', '{foo}missing'), '$-1\r\n');
+    t.match(text(await rawCommand(nodes[2].port, ['CLUSTER', 'NODES'])), ` 10923-16383 [12182->-${id0}]\n`);
+    t.match(text(await rawCommand(nodes[0].port, ['CLUSTER', 'NODES'])), ` 0-5460 [12182-<-${id2}]\n`);
+    t.equal(await rawCommand(nodes[0].port, ['CLUSTER', 'SETSLOT', '12182', 'STABLE']), '+OK\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['CLUSTER', 'SETSLOT', '12182', 'STABLE']), '+OK\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['GET', '{foo}missing']), '$-1\r\n');
   });
 
   await t.test('redis-cli --cluster reshard of empty slots (SETSLOT IMPORTING/MIGRATING/NODE)', async (t) => {
-    const [from, to] = [text(await call(nodes[0].port, 'CLUSTER', 'MYID')), text(await call(nodes[1].port, 'CLUSTER', 'MYID'))];
+    const [from, to] = [text(await rawCommand(nodes[0].port, ['CLUSTER', 'MYID'])), text(await rawCommand(nodes[1].port, ['CLUSTER', 'MYID']))];
     const r = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', from, '--cluster-to', to, '--cluster-slots', '50', '--cluster-yes']);
     t.equal(r.code, 0, r.out);
     await waitFor('every node sees slots 0-49 on the second node', async () => {
       for (const n of nodes) {
-        const line = text(await call(n.port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(to)) ?? '';
+        const line = text(await rawCommand(n.port, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.startsWith(to)) ?? '';
         if (!line.includes(' 0-49 5461-10922')) return false;
       }
       return true;
@@ -168,13 +168,13 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     const check = await redisCli(['--cluster', 'check', addrs[2]]);
     t.equal(check.code, 0, check.out);
     t.match(check.out, '[OK] All nodes agree about slots configuration.');
-    t.match(text(await call(nodes[1].port, 'CLUSTER', 'INFO')), 'cluster_my_epoch:4', 'the importing node bumped its epoch');
+    t.match(text(await rawCommand(nodes[1].port, ['CLUSTER', 'INFO'])), 'cluster_my_epoch:4', 'the importing node bumped its epoch');
     // Give the slots back so the rest of the test sees the original layout.
     const back = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', to, '--cluster-to', from, '--cluster-slots', '50', '--cluster-yes']);
     t.equal(back.code, 0, back.out);
     await waitFor('slots 0-49 back on the first node everywhere', async () => {
       for (const n of nodes) {
-        const line = text(await call(n.port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(from)) ?? '';
+        const line = text(await rawCommand(n.port, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.startsWith(from)) ?? '';
         if (!line.includes(' 0-5460')) return false;
       }
       return true;
@@ -197,18 +197,18 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
         s.resume();
       });
     }
-    t.equal(await call(target.port, 'PING'), '+PONG\r\n');
+    t.equal(await rawCommand(target.port, ['PING']), '+PONG\r\n');
     await new Promise((r) => setTimeout(r, 300));
-    t.match(text(await call(target.port, 'CLUSTER', 'INFO')), 'cluster_state:ok');
+    t.match(text(await rawCommand(target.port, ['CLUSTER', 'INFO'])), 'cluster_state:ok');
     t.match(target.run.output(), 'malformed message', 'the bad links were logged');
   });
 
   await t.test('kill -9 and restart: same id, epochs, slots; back to ok; PFAIL/FAIL meanwhile', async (t) => {
     const victim = nodes[1];
-    const id = text(await call(victim.port, 'CLUSTER', 'MYID'));
+    const id = text(await rawCommand(victim.port, ['CLUSTER', 'MYID']));
     const before = await nodesView(victim.port);
     const conf = readFileSync(path.join(victim.run.dir, 'nodes.conf'), 'latin1');
-    const info = text(await call(victim.port, 'CLUSTER', 'INFO'));
+    const info = text(await rawCommand(victim.port, ['CLUSTER', 'INFO']));
     const myEpoch = /cluster_my_epoch:(\d+)/.exec(info)![1];
     const currentEpoch = /cluster_current_epoch:(\d+)/.exec(info)![1];
     t.match(conf, new RegExp(`^${id} 127\\.0\\.0\\.1:${victim.port}@${victim.busPort} myself,master - 0 0 ${myEpoch} \\w+ 5461-10922$`, 'm'));
@@ -216,32 +216,32 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     const dir = victim.run.dir;
     await victim.run.stop('SIGKILL');
     await waitFor('the others flag the dead node fail', async () => {
-      const line = text(await call(nodes[0].port, 'CLUSTER', 'NODES')).split('\n').find((l) => l.startsWith(id)) ?? '';
+      const line = text(await rawCommand(nodes[0].port, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.startsWith(id)) ?? '';
       return / master,fail /.test(line);
     });
-    t.match(text(await call(nodes[0].port, 'CLUSTER', 'INFO')), 'cluster_state:fail');
-    t.equal(await call(nodes[0].port, 'GET', 'foo'), '-CLUSTERDOWN The cluster is down\r\n');
+    t.match(text(await rawCommand(nodes[0].port, ['CLUSTER', 'INFO'])), 'cluster_state:fail');
+    t.equal(await rawCommand(nodes[0].port, ['GET', 'foo']), '-CLUSTERDOWN The cluster is down\r\n');
     const again = await startNode(t, { port: victim.port, busPort: victim.busPort, dir });
     nodes[1] = again;
-    t.equal(text(await call(again.port, 'CLUSTER', 'MYID')), id, 'same node id');
-    const infoAfter = text(await call(again.port, 'CLUSTER', 'INFO'));
+    t.equal(text(await rawCommand(again.port, ['CLUSTER', 'MYID'])), id, 'same node id');
+    const infoAfter = text(await rawCommand(again.port, ['CLUSTER', 'INFO']));
     t.match(infoAfter, `cluster_my_epoch:${myEpoch}\r\n`, 'same config epoch');
     t.match(infoAfter, `cluster_current_epoch:${currentEpoch}\r\n`, 'same current epoch');
     await waitFor('cluster_state:ok everywhere after the restart', async () => {
-      for (const n of nodes) if (!text(await call(n.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+      for (const n of nodes) if (!text(await rawCommand(n.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
       return true;
     });
     t.same(await nodesView(again.port), before, 'same view as before the crash');
-    t.equal(await call(nodes[2].port, 'GET', 'foo'), '$3\r\nbar\r\n');
+    t.equal(await rawCommand(nodes[2].port, ['GET', 'foo']), '$3\r\nbar\r\n');
   });
 });
 
 t.test('a node met by one node becomes known to all (gossip)', async (t) => {
   const [a, b, c] = [await startNode(t), await startNode(t), await startNode(t)];
-  t.equal(await call(a.port, 'CLUSTER', 'MEET', '127.0.0.1', String(b.port), String(b.busPort)), '+OK\r\n');
-  t.equal(await call(b.port, 'CLUSTER', 'MEET', '127.0.0.1', String(c.port), String(c.busPort)), '+OK\r\n');
+  t.equal(await rawCommand(a.port, ['CLUSTER', 'MEET', '127.0.0.1', String(b.port), String(b.busPort)]), '+OK\r\n');
+  t.equal(await rawCommand(b.port, ['CLUSTER', 'MEET', '127.0.0.1', String(c.port), String(c.busPort)]), '+OK\r\n');
   await waitFor('a knows c through b', async () => {
-    const nodes = text(await call(a.port, 'CLUSTER', 'NODES'));
+    const nodes = text(await rawCommand(a.port, ['CLUSTER', 'NODES']));
     return nodes.split('\n').filter((l) => l.trim() !== '' && !l.includes('handshake')).length === 3;
   });
   await waitFor('all views agree', async () => {
@@ -252,7 +252,7 @@ t.test('a node met by one node becomes known to all (gossip)', async (t) => {
   // Equal config epochs (all 0) are resolved: every primary ends with its own epoch.
   await waitFor('config epochs made unique', async () => {
     const epochs = new Set<string>();
-    for (const n of [a, b, c]) epochs.add(/cluster_my_epoch:(\d+)/.exec(text(await call(n.port, 'CLUSTER', 'INFO')))![1]);
+    for (const n of [a, b, c]) epochs.add(/cluster_my_epoch:(\d+)/.exec(text(await rawCommand(n.port, ['CLUSTER', 'INFO'])))![1]);
     return epochs.size === 3;
   });
   t.pass('config epoch collisions resolved');

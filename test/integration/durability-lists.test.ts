@@ -8,7 +8,7 @@
 import t from 'tap';
 import { startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
-import { call, dataDir, dumpKeyspace, pipeline, rng, sleep, sortedEntries, ReplyError } from '../helpers/durability';
+import { call, dataDir, dumpKeyspace, pipeline, rng, sleep, sortedEntries, ReplyError, weightedWorkload, type WeightedMaker } from '../helpers/durability';
 
 const DBS = 3;
 const COMMANDS_PER_PHASE = 3000;
@@ -32,7 +32,7 @@ function workload(rand: Rand, count: number): string[][] {
   const { pick, int, key, end, value } = helpers(rand);
   const values = (): string[] => Array.from({ length: int(1, 6) }, value);
   const index = (): string => String(int(-8, 8));
-  const makers: Array<[number, () => string[]]> = [
+  const makers: WeightedMaker[] = [
     [2, () => ['SELECT', String(int(0, DBS - 1))]],
     [10, () => ['RPUSH', key(), ...values()]],
     [8, () => ['LPUSH', key(), ...values()]],
@@ -59,19 +59,7 @@ function workload(rand: Rand, count: number): string[][] {
     [1, () => ['EXPIRE', key(), String(int(100, 1000))]],
     [0.2, () => ['SWAPDB', String(int(0, DBS - 1)), String(int(0, DBS - 1))]],
   ];
-  const total = makers.reduce((n, [w]) => n + w, 0);
-  const out: string[][] = [];
-  for (let i = 0; i < count; i++) {
-    let r = rand() * total;
-    for (const [w, make] of makers) {
-      r -= w;
-      if (r < 0) {
-        out.push(make());
-        break;
-      }
-    }
-  }
-  return out;
+  return weightedWorkload(rand, count, makers);
 }
 
 /** A client that keeps waiting in random blocking commands until told to stop. */
