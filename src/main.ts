@@ -5,7 +5,7 @@
 
 import { Config, ConfigError } from './config/config';
 import { createLogger } from './log';
-import { Node } from './node';
+import { openStartupSnapshots } from './persistence/startup-store';
 import { WalCorruption } from './persistence/wal-reader';
 import { repairHint } from './tools/wal-check';
 import { CINNABAR_VERSION, REDIS_VERSION } from './version';
@@ -25,7 +25,7 @@ Examples:
        cinnabar-server /etc/mycinnabar.conf --loglevel verbose
 `;
 
-function main(): void {
+async function main(): Promise<void> {
   // Like redis-server, only the first argument can ask for the version or the usage.
   const first = process.argv[2];
   if (first === '-v' || first === '--version') {
@@ -47,17 +47,26 @@ function main(): void {
     throw err;
   }
   const log = createLogger(config.v.loglevel, config.v.logfile);
-  const node = new Node(config, log);
-  process.on('SIGTERM', () => node.shutdown('SIGTERM'));
-  process.on('SIGINT', () => node.shutdown('SIGINT'));
-  node.start().catch((err: Error) => {
+  const couldNotStart = (err: Error): never => {
     // A damaged WAL names the file, the byte and the repair command on one line.
     const message = err instanceof WalCorruption ? repairHint(err, config.v.dir) : err.message;
     log.fatal({ err: message }, 'could not start');
     log.flush();
     process.stderr.write(`Could not start: ${message}\n`);
     process.exit(1);
-  });
+  };
+  let snapshots: ReturnType<typeof openStartupSnapshots>;
+  try {
+    snapshots = openStartupSnapshots(config.v.dir, config.v.appendonly, config.v.databases);
+  } catch (err) {
+    return couldNotStart(err as Error);
+  }
+  // The server's modules load only now, while the snapshot worker starts in its thread.
+  const { Node } = await import('./node');
+  const node = new Node(config, log);
+  process.on('SIGTERM', () => node.shutdown('SIGTERM'));
+  process.on('SIGINT', () => node.shutdown('SIGINT'));
+  node.start(snapshots).catch(couldNotStart);
 }
 
-main();
+void main();

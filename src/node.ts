@@ -2,7 +2,6 @@
 // server together, runs the periodic cron (active expiry, idle clients) and shuts down.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { Keyspace } from './keyspace/keyspace';
 import type { Config } from './config/config';
 import { CommandTable } from './commands/registry';
@@ -19,8 +18,7 @@ import { provideInfoFields } from './commands/info';
 import { SnapshotStore } from './persistence/snapshot';
 import { ChangeTracker } from './persistence/change-tracker';
 import { Snapshotter } from './persistence/snapshotter';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { openStartupSnapshots } from './persistence/startup-store';
 import type { SaveControl } from './node-context';
 import type { Client } from './server/client';
 import type { NodeContext, ServerStats } from './node-context';
@@ -199,10 +197,10 @@ export class Node implements NodeContext {
    * the snapshot is loaded into it; otherwise (first SAVE with the WAL off) every db is marked
    * for a full write.
    */
-  openSnapshots(atStart: boolean): Promise<Snapshotter> {
+  openSnapshots(atStart: boolean, opening?: Promise<SnapshotStore>): Promise<Snapshotter> {
     if (this.snapshotter !== null) return Promise.resolve(this.snapshotter);
     this.opening ??= (async () => {
-      const store = await SnapshotStore.open(this.config.v.dir, { databases: this.keyspace.dbs.length });
+      const store = await (opening ?? SnapshotStore.open(this.config.v.dir, { databases: this.keyspace.dbs.length }));
       const tracker = new ChangeTracker();
       if (atStart) {
         // With a WAL tail to replay, expired keys stay until the replay is done: the logged
@@ -226,11 +224,14 @@ export class Node implements NodeContext {
     return this.opening;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Loads the dataset and opens the port. `snapshots`: the store main.ts started opening
+   * before loading the server (openStartupSnapshots), or null when there is none to load.
+   */
+  async start(snapshots = openStartupSnapshots(this.config.v.dir, this.config.v.appendonly, this.keyspace.dbs.length)): Promise<void> {
     const v = this.config.v;
-    mkdirSync(v.dir, { recursive: true });
     // The port opens only after the dataset is loaded, so no client sees a partial one.
-    if (v.appendonly || existsSync(path.join(v.dir, 'snapshot'))) await this.openSnapshots(true);
+    if (snapshots !== null) await this.openSnapshots(true, snapshots);
     if (v.appendonly) {
       const report = this.persistence.recover(this.persistence.baseOffset);
       this.log.info(
