@@ -5,6 +5,7 @@
 // the background once a second, `no` leaves it to the OS. Segments rotate by size.
 
 import fs from 'node:fs';
+import path from 'node:path';
 
 import type { EffectSink } from './effects';
 import { encodeCommand, encodedSize } from './wal-record';
@@ -55,6 +56,11 @@ export class Wal implements EffectSink {
   private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   private used = 0;
   private fsyncing = false;
+  /**
+   * A segment file was created since the last fsync: the directory must be fsynced too, or
+   * after a power loss the file (and every record in it) could be missing from the directory.
+   */
+  private dirDirty = false;
   /** Older segments' descriptors that must be fsynced before their data counts as durable. */
   private retiring: number[] = [];
   private everysecTimer: NodeJS.Timeout | null = null;
@@ -65,13 +71,17 @@ export class Wal implements EffectSink {
     this.writtenOffset = opts.startOffset;
     this.syncedOffset = opts.startOffset;
     this.policy = opts.policy;
-    fs.mkdirSync(opts.dir, { recursive: true });
+    const created = fs.mkdirSync(opts.dir, { recursive: true });
+    if (created !== undefined) syncNewDirs(created, opts.dir);
     const last = latestSegmentStart(opts.dir);
     this.segmentStart = last ?? opts.startOffset;
     const file = segmentPath(opts.dir, this.segmentStart);
     this.fd = fs.openSync(file, 'a');
     this.segmentSize = fs.fstatSync(this.fd).size;
-    if (last === undefined) this.stats.segmentsCreated++;
+    if (last === undefined) {
+      this.stats.segmentsCreated++;
+      this.dirDirty = true;
+    }
     this.everysecTimer = setInterval(() => this.everySecond(), 1000);
     this.everysecTimer.unref();
   }
@@ -146,6 +156,7 @@ export class Wal implements EffectSink {
         fs.closeSync(fd);
       }
       this.retiring = [];
+      if (this.dirDirty) this.syncDirSync();
       fs.fdatasyncSync(this.fd);
     } catch (err) {
       this.fail(err as NodeJS.ErrnoException);
@@ -171,17 +182,29 @@ export class Wal implements EffectSink {
     this.fd = fd;
     this.segmentSize = 0;
     this.stats.segmentsCreated++;
+    this.dirDirty = true;
     if (this.policy !== 'always' && !this.fsyncing) this.startFsync();
   }
 
   /** Starts an fsync covering everything written so far, unless one is running. */
   private startFsync(): void {
     if (this.fsyncing || this.closed) return;
-    if (this.syncedOffset === this.writtenOffset && this.retiring.length === 0) return;
+    if (this.syncedOffset === this.writtenOffset && this.retiring.length === 0 && !this.dirDirty) return;
+    let dirFd = -1;
+    if (this.dirDirty) {
+      try {
+        dirFd = fs.openSync(this.opts.dir, 'r');
+      } catch (err) {
+        this.fail(err as NodeJS.ErrnoException);
+        return;
+      }
+      this.dirDirty = false;
+    }
     this.fsyncing = true;
     const target = this.writtenOffset;
     const current = this.fd;
     const fds = [...this.retiring, current];
+    if (dirFd >= 0) fds.push(dirFd);
     this.retiring = [];
     let left = fds.length;
     let failure: NodeJS.ErrnoException | null = null;
@@ -192,7 +215,10 @@ export class Wal implements EffectSink {
         // The segment that was current may have rotated out during this fsync: rotate()
         // queued it, so the next fsync syncs and closes it (closing it here would leave a
         // closed descriptor in the queue).
-        if (fd !== current) {
+        if (fd === dirFd) {
+          fs.close(fd, () => undefined);
+          if (err) this.dirDirty = true;
+        } else if (fd !== current) {
           if (err) this.retiring.push(fd);
           else fs.close(fd, () => undefined);
         }
@@ -249,6 +275,7 @@ export class Wal implements EffectSink {
       fs.closeSync(fd);
     }
     this.retiring = [];
+    if (this.dirDirty) this.syncDirSync();
     fs.fsyncSync(this.fd);
     this.syncedOffset = this.writtenOffset;
     this.stats.fsyncs++;
@@ -266,11 +293,42 @@ export class Wal implements EffectSink {
     }
   }
 
+  /** fsyncs the WAL directory, making the segment files created since the last time durable. */
+  private syncDirSync(): void {
+    const fd = fs.openSync(this.opts.dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.dirDirty = false;
+  }
+
   /** Starts a new segment now so older ones can be deleted after a snapshot covers them. */
   cut(): number {
     this.flush();
     if (this.segmentSize > 0) this.rotate();
     return this.segmentStart;
+  }
+}
+
+/**
+ * mkdir -p made `created` and everything below it down to `dir`: each one's entry in its
+ * parent is made durable (fsync of every parent from created's up to dir's).
+ */
+function syncNewDirs(created: string, dir: string): void {
+  let d = path.resolve(dir);
+  const top = path.dirname(path.resolve(created));
+  while (true) {
+    const parent = path.dirname(d);
+    const fd = fs.openSync(parent, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (parent === top || parent === d) return;
+    d = parent;
   }
 }
 

@@ -50,7 +50,7 @@ function readBack(dir: string): { records: WalRecord[]; endOffset: number; tornB
 }
 
 /** Replaces fs[name] until the test ends (or `restore` is called). */
-function patchFs<K extends 'writeSync' | 'fsync' | 'fdatasyncSync'>(t: Test, name: K, impl: (typeof fs)[K]): () => void {
+function patchFs<K extends 'writeSync' | 'fsync' | 'fsyncSync' | 'fdatasyncSync'>(t: Test, name: K, impl: (typeof fs)[K]): () => void {
   const original = fs[name];
   fs[name] = impl;
   const restore = (): void => {
@@ -223,4 +223,51 @@ t.test('a segment that cannot be created does not throw out of flush', async (t)
   wal.close();
   t.same(readBack(dir).records.map((r) => r.args[1]), ['k', 'k2']);
   t.same(ev.errors.filter((e) => e !== 'EMFILE' && e !== null), []);
+});
+
+/** True when `fd` is a directory (the WAL's directory being fsynced). */
+function isDir(fd: number): boolean {
+  return fs.fstatSync(fd).isDirectory();
+}
+
+t.test('always: a new segment is in a durable directory before its records count as durable', async (t) => {
+  const dir = path.join(tempDir(t), 'wal');
+  const events: string[] = [];
+  const realFsyncSync = fs.fsyncSync;
+  patchFs(t, 'fsyncSync', ((fd: number) => {
+    if (isDir(fd)) events.push('dir');
+    return realFsyncSync(fd);
+  }) as typeof fs.fsyncSync);
+  const { wal, ev } = openWal(t, dir, 'always', 0, 200);
+  t.ok(events.length >= 1, 'creating the WAL directory fsynced its parent');
+  events.length = 0;
+  wal.append(0, ['SET', 'k', 'v']);
+  t.ok(wal.flush());
+  t.same(events, ['dir'], 'the first segment was created: one directory fsync');
+  t.same(ev.durable, [wal.offset]);
+  wal.append(0, ['SET', 'k', 'v']);
+  t.ok(wal.flush());
+  t.same(events, ['dir'], 'no new segment, no directory fsync');
+  wal.append(0, ['SET', 'big', 'v'.repeat(300)]);
+  t.ok(wal.flush(), 'this write crosses the segment size: a new segment is created');
+  t.equal(listSegments(dir).length, 2);
+  wal.append(0, ['SET', 'k', 'v']);
+  t.ok(wal.flush());
+  t.same(events, ['dir', 'dir'], 'the new segment\'s directory entry was fsynced before its first record was durable');
+});
+
+t.test('everysec: the background fsync also syncs the directory after a new segment', async (t) => {
+  const dir = tempDir(t);
+  let dirSyncs = 0;
+  const realFsync = fs.fsync;
+  patchFs(t, 'fsync', ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    if (isDir(fd)) dirSyncs++;
+    return realFsync(fd, cb);
+  }) as typeof fs.fsync);
+  const { wal } = openWal(t, dir, 'everysec', 0, 200);
+  wal.append(0, ['SET', 'big', 'v'.repeat(300)]);
+  t.ok(wal.flush());
+  await waitFor(() => wal.syncedOffset === wal.offset && dirSyncs >= 1, 3000);
+  t.equal(listSegments(dir).length, 2, 'the write rotated to a second segment');
+  t.ok(dirSyncs >= 1, `directory fsynced ${dirSyncs} time(s)`);
 });
