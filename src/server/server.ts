@@ -172,6 +172,8 @@ export class Server implements ClientHost {
   private lastFlushed: Client[] = [];
   /** When the current flush first waited for its group (performance.now()), or 0. */
   private groupWaitStart = 0;
+  /** Clients in the flush when its group was last checked. */
+  private groupSeen = 0;
 
   /**
    * Group commit under appendfsync always: the clients answered by the last fsync come back
@@ -179,15 +181,21 @@ export class Server implements ClientHost {
    * their next command would split them into groups that alternate, each paying a whole
    * fsync (~30 commands per fdatasync with 50 clients, against ~50 for redis-server). So
    * while some client answered last time has not sent anything yet, the flush waits a loop
-   * iteration more, up to groupCommitWaitMs. A lone client, or one whose peers all came
-   * back, never waits.
+   * iteration more, up to groupCommitWaitMs, and only while the last iteration brought more
+   * clients in: each waiting iteration polls without blocking, and spinning on after the
+   * group stopped growing cost ~4 µs of CPU per SET for no bigger batches (measured: user
+   * CPU 14 -> 10 µs per SET, still ~33 commands per fdatasync). A lone client, or one whose
+   * peers all came back, never waits.
    */
   private waitForGroup(): boolean {
     const waitMs = this.opts.groupCommitWaitMs?.() ?? 0;
     if (waitMs > 0) {
       const now = performance.now();
+      let growing = true;
       if (this.groupWaitStart === 0) this.groupWaitStart = now;
-      if (now - this.groupWaitStart < waitMs) {
+      else growing = this.dirty.length > this.groupSeen;
+      this.groupSeen = this.dirty.length;
+      if (growing && now - this.groupWaitStart < waitMs) {
         for (const c of this.lastFlushed) {
           if (c.out.length === 0 && c.outChunks === null && c.held === null && awaitsReply(c)) return true;
         }
