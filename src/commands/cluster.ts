@@ -237,7 +237,7 @@ function applySlots(cluster: Cluster, seen: Uint8Array, del: boolean): void {
     }
   }
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
 }
 
 function slotsCommand(del: boolean): ClusterHandler {
@@ -274,7 +274,7 @@ const flushslots: ClusterHandler = (c, _args, cluster, node) => {
   if (node.keyspace.dbs[0].size !== 0) return c.error(Err.flushslotsNotEmpty);
   cluster.table.delNodeSlots(cluster.myself);
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
   c.ok();
 };
 
@@ -287,7 +287,7 @@ const setConfigEpoch: ClusterHandler = (c, args, cluster) => {
   cluster.myself.configEpoch = epoch;
   if (cluster.table.currentEpoch < epoch) cluster.table.currentEpoch = epoch;
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
   c.ok();
 };
 
@@ -369,7 +369,7 @@ const setslot: ClusterHandler = (c, args, cluster) => {
     return c.error(Err.setslotSyntax);
   }
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
   c.ok();
 };
 

@@ -23,8 +23,9 @@ export interface ServerOptions {
   /** Runs one parsed request (the gatekeeper). */
   execute(client: Client, args: string[]): void;
   /**
-   * Called once per turn before replies are written (WAL group commit). Returns the stream
-   * offset that must be durable before this turn's replies may go out, or 0 for none.
+   * Called once per turn before replies are written (cluster state and nodes.conf, WAL group
+   * commit). Returns the stream offset that must be durable before this turn's replies may go
+   * out, or 0 for none.
    */
   beforeFlush?(): number;
   /**
