@@ -64,7 +64,12 @@ export class Cluster implements BusHandler {
   readonly outbound = new Map<ClusterNode, Link>();
   readonly inbound = new Map<ClusterNode, Link>();
   private firstStateUpdate = 0;
-  /** Primaries serving slots, as of the last state evaluation (cluster_size). */
+  /**
+   * table.size as of the last state evaluation (cluster_size in CLUSTER INFO, Redis's
+   * server.cluster->size). Kept apart from the live count on purpose: the failure quorum
+   * uses the live one, and switching it to this snapshot (as Redis does) would change when
+   * FAIL is reached (a quorum of 1 while the writable delay holds the first evaluation back).
+   */
   size = 0;
   private amongMinoritySince = 0;
   private iteration = 0;
@@ -715,8 +720,7 @@ export class Cluster implements BusHandler {
     }
     let size = 0;
     let reachable = 0;
-    for (const n of this.table.nodes.values()) {
-      if (!n.isMaster || n.numSlots === 0) continue;
+    for (const n of this.table.servingPrimaries()) {
       size++;
       if (!n.has(NodeFlag.FAIL | NodeFlag.PFAIL)) reachable++;
     }
