@@ -120,7 +120,11 @@ export class Node implements NodeContext {
         tcpKeepalive: () => v.tcpKeepalive,
         defaultDb: () => this.keyspace.dbs[0],
         execute: (c, args) => this.gatekeeper.execute(c, args),
-        beforeFlush: () => this.persistence.beforeFlush(),
+        beforeFlush: () => {
+          // Redis's beforeSleep order: the cluster's state and nodes.conf, then the WAL.
+          this.cluster?.beforeSleep();
+          return this.persistence.beforeFlush();
+        },
         groupCommitWaitMs: () => this.persistence.groupCommitWaitMs(),
         outputBufferLimits: () => v.clientOutputBufferLimits,
         clientClosed: (c) => {

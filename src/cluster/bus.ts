@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { Logger } from '../log';
 import { BusFrameReader, BusProtocolError, type BusMessage } from './bus-message';
 import type { ClusterNode } from './node-table';
+import { listenOnBindList } from '../server/listen';
 
 export interface BusHandler {
   message(link: Link, msg: BusMessage): void;
@@ -99,36 +100,19 @@ export class Bus {
     readonly log: Logger,
   ) {}
 
-  /**
-   * Listens on `port` on each address of the client port's bind list, in Redis's syntax: a
-   * leading '-' makes an address optional, '*' and '::*' mean every IPv4 / IPv6 address.
-   */
+  /** Listens on `port` on each address of the client port's bind list (Redis syntax). */
   async listen(port: number, hosts: readonly string[]): Promise<void> {
-    for (const raw of hosts.length === 0 ? ['*'] : hosts) {
-      const optional = raw.startsWith('-');
-      const bare = optional ? raw.slice(1) : raw;
-      const host = bare === '*' ? '0.0.0.0' : bare === '::*' ? '::' : bare;
-      const server = net.createServer((socket) => {
-        const link = new Link(socket, true, null, this);
-        this.links.add(link);
-      });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(port, host, () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-      } catch (err) {
-        if (!optional) throw err;
-        this.log.warn({ host, err: (err as Error).message }, 'optional cluster bus address unavailable');
-        continue;
-      }
-      server.on('error', (err) => this.log.error({ err: err.message }, 'cluster bus listener error'));
-      this.servers.push(server);
-    }
-    if (this.servers.length === 0) throw new Error('no address to listen on for the cluster bus');
+    const onConnection = (socket: net.Socket): void => {
+      this.links.add(new Link(socket, true, null, this));
+    };
+    const bound = await listenOnBindList(port, hosts.length === 0 ? ['*'] : hosts, onConnection, {
+      listening: (server) => {
+        server.on('error', (err) => this.log.error({ err: err.message }, 'cluster bus listener error'));
+        this.servers.push(server);
+      },
+      optionalFailed: (_address, host, err) => this.log.warn({ host, err: err.message }, 'optional cluster bus address unavailable'),
+    });
+    if (bound === 0) throw new Error('no address to listen on for the cluster bus');
   }
 
   /** Opens an outgoing link to `node`'s bus address. */

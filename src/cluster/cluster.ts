@@ -36,6 +36,12 @@ const CRON_MS = 100;
 /** Forgotten nodes stay out this long (CLUSTER_BLACKLIST_TTL, seconds). */
 const BLACKLIST_TTL = 60_000;
 
+/** Work done once at the end of an event-loop turn (CLUSTER_TODO_UPDATE_STATE, _SAVE_CONFIG). */
+const Todo = {
+  UPDATE_STATE: 1,
+  SAVE_CONFIG: 2,
+} as const;
+
 export interface ClusterHost {
   readonly config: Config;
   readonly log: Logger;
@@ -58,13 +64,19 @@ export class Cluster implements BusHandler {
   readonly outbound = new Map<ClusterNode, Link>();
   readonly inbound = new Map<ClusterNode, Link>();
   private firstStateUpdate = 0;
-  private stateUpdateScheduled = false;
-  /** Primaries serving slots, as of the last state evaluation (cluster_size). */
+  /**
+   * table.size as of the last state evaluation (cluster_size in CLUSTER INFO, Redis's
+   * server.cluster->size). Kept apart from the live count on purpose: the failure quorum
+   * uses the live one, and switching it to this snapshot (as Redis does) would change when
+   * FAIL is reached (a quorum of 1 while the writable delay holds the first evaluation back).
+   */
   size = 0;
   private amongMinoritySince = 0;
   private iteration = 0;
   private cron: NodeJS.Timeout | null = null;
-  private saveScheduled = false;
+  /** Work left for the end of this event-loop turn (Todo bits, Redis's CLUSTER_TODO_*). */
+  private todo = 0;
+  private todoScheduled = false;
   private stopped = false;
 
   constructor(private readonly host: ClusterHost) {
@@ -130,24 +142,53 @@ export class Cluster implements BusHandler {
     this.saveConfig();
   }
 
-  // ── nodes.conf ─────────────────────────────────────────────────────────────────────
+  // ── End of the turn: state and nodes.conf ─────────────────────────────────────────
 
-  saveConfig(): void {
-    try {
-      saveNodesConf(this.configFile, this.table);
-    } catch (err) {
-      this.host.log.error({ err: (err as Error).message, file: this.configFile }, 'could not save the cluster configuration');
-    }
+  /**
+   * nodes.conf must be saved: once, at the end of this event-loop turn, however many changes
+   * the turn's commands and bus messages make (clusterDoBeforeSleep(CLUSTER_TODO_SAVE_CONFIG)).
+   */
+  configChanged(): void {
+    this.doBeforeSleep(Todo.SAVE_CONFIG);
   }
 
-  /** Saves once at the end of this event-loop turn (many bus changes, one fsync). */
-  configChanged(): void {
-    if (this.saveScheduled) return;
-    this.saveScheduled = true;
+  /**
+   * cluster_state must be re-evaluated at the end of this event-loop turn, as Redis does before
+   * sleeping (a CLUSTER INFO pipelined behind CLUSTER ADDSLOTS still sees the old state).
+   */
+  stateMayHaveChanged(): void {
+    this.doBeforeSleep(Todo.UPDATE_STATE);
+  }
+
+  private doBeforeSleep(flags: number): void {
+    this.todo |= flags;
+    if (this.todoScheduled) return;
+    this.todoScheduled = true;
+    // Turns without replies to write (bus messages, cron) do the work here; turns with
+    // replies do it earlier, in beforeSleep() called by the server's flush.
     setImmediate(() => {
-      this.saveScheduled = false;
-      if (!this.stopped) this.saveConfig();
+      this.todoScheduled = false;
+      this.beforeSleep();
     });
+  }
+
+  /**
+   * clusterBeforeSleep: does the turn's deferred work once. The server calls it before it
+   * writes the turn's replies, so a command's OK reaches the client only once nodes.conf
+   * holds its effect.
+   */
+  beforeSleep(): void {
+    const todo = this.todo;
+    this.todo = 0;
+    if (this.stopped) return;
+    if (todo & Todo.UPDATE_STATE) this.updateState();
+    if (todo & Todo.SAVE_CONFIG) this.saveConfig();
+  }
+
+  /** Saves nodes.conf now; a failure is logged (start-up, shutdown and end-of-turn saves). */
+  private saveConfig(): void {
+    const err = this.trySaveConfig();
+    if (err !== null) this.host.log.error({ err, file: this.configFile }, 'could not save the cluster configuration');
   }
 
   // ── Messages out ───────────────────────────────────────────────────────────────────
@@ -495,7 +536,7 @@ export class Cluster implements BusHandler {
     if (sender.id <= this.myself.id) return;
     this.table.currentEpoch++;
     this.myself.configEpoch = this.table.currentEpoch;
-    this.saveConfig();
+    this.configChanged();
     this.host.log.info({ epoch: this.myself.configEpoch }, 'WARNING: configEpoch collision with node ' + sender.id + '. configEpoch set to ' + this.myself.configEpoch);
   }
 
@@ -661,19 +702,6 @@ export class Cluster implements BusHandler {
     if (stateChanged || !this.ok || this.iteration % 10 === 0) this.updateState();
   }
 
-  /**
-   * Re-evaluates cluster_state at the end of this event-loop turn, as Redis does before
-   * sleeping (a CLUSTER INFO pipelined behind CLUSTER ADDSLOTS still sees the old state).
-   */
-  stateMayHaveChanged(): void {
-    if (this.stateUpdateScheduled) return;
-    this.stateUpdateScheduled = true;
-    setImmediate(() => {
-      this.stateUpdateScheduled = false;
-      if (!this.stopped) this.updateState();
-    });
-  }
-
   /** clusterUpdateState; also computes cluster_size, which CLUSTER INFO reports. */
   updateState(): void {
     const now = Date.now();
@@ -692,8 +720,7 @@ export class Cluster implements BusHandler {
     }
     let size = 0;
     let reachable = 0;
-    for (const n of this.table.nodes.values()) {
-      if (!n.isMaster || n.numSlots === 0) continue;
+    for (const n of this.table.servingPrimaries()) {
       size++;
       if (!n.has(NodeFlag.FAIL | NodeFlag.PFAIL)) reachable++;
     }
@@ -718,7 +745,7 @@ export class Cluster implements BusHandler {
     if (me.configEpoch === 0 || me.configEpoch !== max) {
       this.table.currentEpoch++;
       me.configEpoch = this.table.currentEpoch;
-      this.saveConfig();
+      this.configChanged();
       return true;
     }
     return false;
@@ -729,7 +756,7 @@ export class Cluster implements BusHandler {
     this.table.blacklist.set(node.id, Date.now() + BLACKLIST_TTL);
     this.deleteNode(node);
     this.stateMayHaveChanged();
-    this.saveConfig();
+    this.configChanged();
   }
 
   /** CLUSTER RESET: forget everyone and every slot; HARD also takes a new id and zero epochs. */
@@ -750,7 +777,7 @@ export class Cluster implements BusHandler {
       this.host.log.info({ id: me.id }, 'Node hard reset, now I\'m ' + me.id);
     }
     this.stateMayHaveChanged();
-    this.saveConfig();
+    this.configChanged();
   }
 
   /**
@@ -764,7 +791,7 @@ export class Cluster implements BusHandler {
     }
     this.table.setPrimary(me, primary);
     this.stateMayHaveChanged();
-    this.saveConfig();
+    this.configChanged();
     this.broadcastPong();
   }
 
@@ -785,14 +812,16 @@ export class Cluster implements BusHandler {
     return this.host.replOffset();
   }
 
-  /** CLUSTER SAVECONFIG: null, or why the file could not be written. */
+  /** Saves nodes.conf now (CLUSTER SAVECONFIG): null, or why the file could not be written. */
   trySaveConfig(): string | null {
     try {
       saveNodesConf(this.configFile, this.table);
-      return null;
     } catch (err) {
       return (err as Error).message;
     }
+    // The file holds every change so far: a save still due this turn would write it again.
+    this.todo &= ~Todo.SAVE_CONFIG;
+    return null;
   }
 
   /** The node a slot belongs to, as clients are redirected there. */

@@ -235,10 +235,18 @@ export class NodeTable {
     return max;
   }
 
-  /** Primaries serving at least one slot (cluster_size). */
+  /** Primaries serving at least one slot: the nodes cluster_size counts. */
+  *servingPrimaries(): IterableIterator<ClusterNode> {
+    for (const node of this.nodes.values()) if (node.isMaster && node.numSlots > 0) yield node;
+  }
+
+  /**
+   * How many primaries serve slots now. Cluster.size is the same count as of the last state
+   * evaluation (Redis's server.cluster->size), which CLUSTER INFO reports.
+   */
   get size(): number {
     let n = 0;
-    for (const node of this.nodes.values()) if (node.isMaster && node.numSlots > 0) n++;
+    for (const _ of this.servingPrimaries()) n++;
     return n;
   }
 

@@ -3,8 +3,8 @@
 // fsync of the directory) so a crash leaves the old or the new file, never half of one;
 // read back at start so a node keeps its id, epochs, slots and peers across restarts.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { writeFileAtomically } from '../atomic-file';
 import { ClusterNode, flagsFromString, isNodeId, NodeFlag, NodeTable } from './node-table';
 import { nodeLine } from './render';
 import { SLOT_COUNT } from './slot';
@@ -133,27 +133,7 @@ export function loadNodesConf(file: string): NodeTable | null {
   return parseNodesConf(text);
 }
 
-/** Writes the file atomically and durably: temp file + fsync, rename, fsync of the directory. */
+/** Writes the file atomically and durably (temp file + fsync, rename, fsync of the directory). */
 export function saveNodesConf(file: string, table: NodeTable): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const data = Buffer.from(renderNodesConf(table), 'latin1');
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  try {
-    const dfd = openSync(path.dirname(file), 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some file systems cannot fsync a directory; the rename is still atomic.
-  }
+  writeFileAtomically(file, renderNodesConf(table));
 }

@@ -153,18 +153,20 @@ export class Router {
       if (!cluster.allowReadsWhenDown) return { kind: 'error', message: Err.clusterDown };
       if (cmd.isWrite || (isExec && anyWrite)) return { kind: 'error', message: Err.clusterDownReadOnly };
     }
-    if ((migrating || importing) && cmd.fullName === 'migrate') return HERE;
+    // Redis lets MIGRATE run here on a migrating or importing slot; Cinnabar has no MIGRATE.
     // Some keys here and some gone: the caller must retry once the migration moved them all.
     if (migrating && missing > 0) {
       if (existing > 0) return { kind: 'error', message: Err.tryAgain };
       return { kind: 'ask', slot, node: table.migratingTo[slot]! };
     }
-    if (importing && (asking || cmd.spec.flags.includes('asking'))) {
+    // Redis also admits commands flagged CMD_ASKING (RESTORE-ASKING); Cinnabar has none.
+    if (importing && asking) {
       if (multipleKeys && missing > 0) return { kind: 'error', message: Err.tryAgain };
       return HERE;
     }
     const isWrite = cmd.isWrite || (isExec && anyWrite);
-    if ((readonly || cmd.fullName === 'eval' || cmd.fullName === 'evalsha') && !isWrite && myself.has(NodeFlag.REPLICA) && myself.replicaOf === n) {
+    // Redis also lets EVAL/EVALSHA read here as READONLY does; Cinnabar has no scripting.
+    if (readonly && !isWrite && myself.has(NodeFlag.REPLICA) && myself.replicaOf === n) {
       return HERE;
     }
     if (n !== myself) return { kind: 'moved', slot, node: n };

@@ -25,13 +25,16 @@ function inCluster(run: ClusterHandler): Handler {
   };
 }
 
+/** getSlotOrReply's parsing: a slot number, or undefined when `s` is not one. */
+function parseSlot(s: string): number | undefined {
+  const n = parseI64(s);
+  return n === undefined || n < 0 || n >= SLOT_COUNT ? undefined : n;
+}
+
 /** getSlotOrReply: a slot number or undefined after replying the error. */
 function slotArg(c: Client, s: string): number | undefined {
-  const n = parseI64(s);
-  if (n === undefined || n < 0 || n >= SLOT_COUNT) {
-    c.error(Err.invalidSlot);
-    return undefined;
-  }
+  const n = parseSlot(s);
+  if (n === undefined) c.error(Err.invalidSlot);
   return n;
 }
 
@@ -205,6 +208,40 @@ const forget: ClusterHandler = (c, args, cluster) => {
   c.ok();
 };
 
+/**
+ * ADDSLOTS/DELSLOTS[RANGE] arguments: slot ranges in argument order and, when an argument is
+ * bad, its error. ADDSLOTS/DELSLOTS refuse a bad slot before checking any assignment (no
+ * ranges then); the RANGE forms check each pair as Redis reads it, so the ranges before a
+ * bad pair are checked (and may fail) first.
+ */
+interface SlotRangesArgs {
+  ranges: Array<[number, number]>;
+  error: string | null;
+}
+
+function parseSlotList(args: string[]): SlotRangesArgs {
+  const ranges: Array<[number, number]> = [];
+  for (let i = 2; i < args.length; i++) {
+    const s = parseSlot(args[i]);
+    if (s === undefined) return { ranges: [], error: Err.invalidSlot };
+    ranges.push([s, s]);
+  }
+  return { ranges, error: null };
+}
+
+function parseSlotRangeList(args: string[]): SlotRangesArgs {
+  const ranges: Array<[number, number]> = [];
+  if (args.length % 2 === 1) return { ranges, error: Err.wrongArity(`cluster|${args[1].toLowerCase()}`) };
+  for (let i = 2; i < args.length; i += 2) {
+    const from = parseSlot(args[i]);
+    const to = parseSlot(args[i + 1]);
+    if (from === undefined || to === undefined) return { ranges, error: Err.invalidSlot };
+    if (from > to) return { ranges, error: Err.slotRangeOrder(from, to) };
+    ranges.push([from, to]);
+  }
+  return { ranges, error: null };
+}
+
 /** checkSlotAssignmentsOrReply over [from, to]; `seen` collects slots of this command. */
 function checkSlots(c: Client, cluster: Cluster, seen: Uint8Array, del: boolean, from: number, to: number): boolean {
   for (let s = from; s <= to; s++) {
@@ -225,47 +262,25 @@ function checkSlots(c: Client, cluster: Cluster, seen: Uint8Array, del: boolean,
   return true;
 }
 
-function applySlots(cluster: Cluster, seen: Uint8Array, del: boolean): void {
-  const table = cluster.table;
-  for (let s = 0; s < SLOT_COUNT; s++) {
-    if (seen[s] === 0) continue;
-    if (del) {
-      table.delSlot(s);
-    } else {
-      table.importingFrom[s] = null;
-      table.addSlot(cluster.myself, s);
-    }
-  }
-  cluster.stateMayHaveChanged();
-  cluster.saveConfig();
-}
-
-function slotsCommand(del: boolean): ClusterHandler {
+/** CLUSTER ADDSLOTS, DELSLOTS and their RANGE forms: parse, check every range, then assign. */
+function slotsCommand(del: boolean, parse: (args: string[]) => SlotRangesArgs): ClusterHandler {
   return (c, args, cluster) => {
-    for (let i = 2; i < args.length; i++) if (slotArg(c, args[i]) === undefined) return;
+    const { ranges, error } = parse(args);
     const seen = new Uint8Array(SLOT_COUNT);
-    for (let i = 2; i < args.length; i++) {
-      const s = Number(args[i]);
-      if (!checkSlots(c, cluster, seen, del, parseI64(args[i]) ?? s, parseI64(args[i]) ?? s)) return;
+    for (const [from, to] of ranges) if (!checkSlots(c, cluster, seen, del, from, to)) return;
+    if (error !== null) return c.error(error);
+    const table = cluster.table;
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      if (seen[s] === 0) continue;
+      if (del) {
+        table.delSlot(s);
+      } else {
+        table.importingFrom[s] = null;
+        table.addSlot(cluster.myself, s);
+      }
     }
-    applySlots(cluster, seen, del);
-    c.ok();
-  };
-}
-
-function slotRangesCommand(del: boolean): ClusterHandler {
-  return (c, args, cluster) => {
-    if (args.length % 2 === 1) return c.error(Err.wrongArity(`cluster|${args[1].toLowerCase()}`));
-    const seen = new Uint8Array(SLOT_COUNT);
-    for (let i = 2; i < args.length; i += 2) {
-      const from = slotArg(c, args[i]);
-      if (from === undefined) return;
-      const to = slotArg(c, args[i + 1]);
-      if (to === undefined) return;
-      if (from > to) return c.error(Err.slotRangeOrder(from, to));
-      if (!checkSlots(c, cluster, seen, del, from, to)) return;
-    }
-    applySlots(cluster, seen, del);
+    cluster.stateMayHaveChanged();
+    cluster.configChanged();
     c.ok();
   };
 }
@@ -274,7 +289,7 @@ const flushslots: ClusterHandler = (c, _args, cluster, node) => {
   if (node.keyspace.dbs[0].size !== 0) return c.error(Err.flushslotsNotEmpty);
   cluster.table.delNodeSlots(cluster.myself);
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
   c.ok();
 };
 
@@ -287,7 +302,7 @@ const setConfigEpoch: ClusterHandler = (c, args, cluster) => {
   cluster.myself.configEpoch = epoch;
   if (cluster.table.currentEpoch < epoch) cluster.table.currentEpoch = epoch;
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
   c.ok();
 };
 
@@ -369,7 +384,7 @@ const setslot: ClusterHandler = (c, args, cluster) => {
     return c.error(Err.setslotSyntax);
   }
   cluster.stateMayHaveChanged();
-  cluster.saveConfig();
+  cluster.configChanged();
   c.ok();
 };
 
@@ -475,13 +490,13 @@ export const clusterCommands: CommandSpec[] = [
     step: 0,
     group: 'cluster',
     subcommands: [
-      sub('addslots', -3, ADMIN, slotsCommand(false)),
-      sub('addslotsrange', -4, ADMIN, slotRangesCommand(false)),
+      sub('addslots', -3, ADMIN, slotsCommand(false, parseSlotList)),
+      sub('addslotsrange', -4, ADMIN, slotsCommand(false, parseSlotRangeList)),
       sub('bumpepoch', 2, ADMIN, bumpepoch),
       sub('count-failure-reports', 3, ADMIN_STALE, countFailureReports),
       sub('countkeysinslot', 3, STALE, countkeysinslot),
-      sub('delslots', -3, ADMIN, slotsCommand(true)),
-      sub('delslotsrange', -4, ADMIN, slotRangesCommand(true)),
+      sub('delslots', -3, ADMIN, slotsCommand(true, parseSlotList)),
+      sub('delslotsrange', -4, ADMIN, slotsCommand(true, parseSlotRangeList)),
       sub('flushslots', 2, ADMIN, flushslots),
       sub('forget', 3, ADMIN, forget),
       sub('getkeysinslot', 4, STALE, getkeysinslot),

@@ -3,8 +3,7 @@
 // GET/SET/REWRITE. The values other modules read on hot paths are mirrored into `v` (one
 // plain object, never replaced) whenever they change.
 
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { splitArgs } from '../resp/split-args';
 import { globMatch } from '../keyspace/glob';
@@ -13,6 +12,7 @@ import type { ParseContext, RewriteContext, SaveRule as RawSaveRule, PrimaryAddr
 import { F, PARAMS, ENTRIES, lookupEntry, type Entry, type Param, type LogLevel, type Appendfsync, type MaxmemoryPolicy, type ProtectedAction } from './params';
 import { Invalid, asciiLower, bytesToText, repr, strerror, textToBytes, trimChars } from './parse';
 import { RewriteState } from './rewrite-state';
+import { writeFileAtomically } from '../atomic-file';
 
 export { ACCEPTED_AND_IGNORED, NOT_YET_ACTED_ON, ACTED_ON } from './params';
 export { NOTIFY, NOTIFY_ALL } from './kinds';
@@ -419,7 +419,13 @@ export class Config {
     } catch (err) {
       return strerror(err);
     }
-    return writeAtomically(file, this.rewriteText(old));
+    const content = this.rewriteText(old);
+    try {
+      writeFileAtomically(file, content);
+    } catch (err) {
+      return strerror(err);
+    }
+    return null;
   }
 
   /** The new content of a config file whose current content is `oldContent` (null: none). */
@@ -573,29 +579,4 @@ function expandGlob(pattern: string): string[] {
     .map((p) => p.slice(0, -1))
     .filter((p) => existsSync(p))
     .sort();
-}
-
-/** Replaces `file` with `content` atomically: temp file, fsync, rename (Redis's way). */
-function writeAtomically(file: string, content: string): string | null {
-  const tmp = `${file}.${randomBytes(3).toString('hex')}`;
-  let fd = -1;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    const buf = Buffer.from(content, 'latin1');
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
-    renameSync(tmp, file);
-    return null;
-  } catch (err) {
-    if (fd >= 0) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temp file may not exist
-    }
-    return strerror(err);
-  }
 }

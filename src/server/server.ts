@@ -10,6 +10,7 @@ import type { ServerStats } from '../node-context';
 import { Err } from '../errors';
 import type { BufferLimits } from '../config/kinds';
 import { closeForOutputLimit, outputLimitReached } from './output-limits';
+import { listenOnBindList } from './listen';
 
 export interface ServerOptions {
   maxclients(): number;
@@ -23,8 +24,9 @@ export interface ServerOptions {
   /** Runs one parsed request (the gatekeeper). */
   execute(client: Client, args: string[]): void;
   /**
-   * Called once per turn before replies are written (WAL group commit). Returns the stream
-   * offset that must be durable before this turn's replies may go out, or 0 for none.
+   * Called once per turn before replies are written (cluster state and nodes.conf, WAL group
+   * commit). Returns the stream offset that must be durable before this turn's replies may go
+   * out, or 0 for none.
    */
   beforeFlush?(): number;
   /**
@@ -56,26 +58,12 @@ export class Server implements ClientHost {
 
   /** Listens on each address (Redis `bind` syntax: a leading '-' makes it optional). */
   async listen(port: number, addresses: string[]): Promise<void> {
-    let bound = 0;
-    for (const raw of addresses) {
-      const optional = raw.startsWith('-');
-      const host = optional ? raw.slice(1) : raw;
-      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
-      try {
-        await new Promise<void>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen({ port, host: host === '*' ? '0.0.0.0' : host === '::*' ? '::' : host, exclusive: true }, () => {
-            srv.off('error', reject);
-            resolve();
-          });
-        });
-        this.listeners.push(srv);
-        bound++;
-      } catch (err) {
-        if (!optional) throw err;
-        this.log.warn({ host, err: (err as Error).message }, 'optional bind address unavailable');
-      }
-    }
+    const bound = await listenOnBindList(port, addresses, (s) => this.accept(s), {
+      server: { noDelay: true },
+      exclusive: true,
+      listening: (srv) => this.listeners.push(srv),
+      optionalFailed: (address, _host, err) => this.log.warn({ host: address, err: err.message }, 'optional bind address unavailable'),
+    });
     if (bound === 0) throw new Error('no address to listen on');
   }
 
