@@ -22,6 +22,7 @@ import {
 import { ClusterNode, NodeFlag, NodeTable, randomNodeId } from './node-table';
 import { loadNodesConf, saveNodesConf } from './nodes-conf';
 import { SlotIndex } from './slot-index';
+import { strerror } from '../strerror';
 import { SLOT_COUNT } from './slot';
 import type { MessageStats } from './render';
 import { isIP } from 'node:net';
@@ -817,7 +818,8 @@ export class Cluster implements BusHandler {
     try {
       saveNodesConf(this.configFile, this.table);
     } catch (err) {
-      return (err as Error).message;
+      // Redis replies with strerror(errno): "No such file or directory", not Node's message.
+      return strerror(err);
     }
     // The file holds every change so far: a save still due this turn would write it again.
     this.todo &= ~Todo.SAVE_CONFIG;

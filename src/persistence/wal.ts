@@ -6,6 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDirectory } from '../atomic-file';
 
 import type { EffectSink } from './effects';
 import { encodeCommand, encodedSize } from './wal-record';
@@ -295,12 +296,7 @@ export class Wal implements EffectSink {
 
   /** fsyncs the WAL directory, making the segment files created since the last time durable. */
   private syncDirSync(): void {
-    const fd = fs.openSync(this.opts.dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fsyncDirectory(this.opts.dir);
     this.dirDirty = false;
   }
 
@@ -321,12 +317,7 @@ function syncNewDirs(created: string, dir: string): void {
   const top = path.dirname(path.resolve(created));
   while (true) {
     const parent = path.dirname(d);
-    const fd = fs.openSync(parent, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fsyncDirectory(parent);
     if (parent === top || parent === d) return;
     d = parent;
   }

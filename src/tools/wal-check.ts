@@ -8,6 +8,7 @@ import path from 'node:path';
 import { decodeRecord, WAL_MAGIC } from '../persistence/wal-record';
 import { readWal, WalCorruption } from '../persistence/wal-reader';
 import { listSegments, type Segment } from '../persistence/wal-segments';
+import { fsyncDirectory } from '../atomic-file';
 
 const USAGE = `Usage: cinnabar-check-wal <data-dir> [--fix]
   Checks the WAL under <data-dir>/wal (or <data-dir> itself when it holds the segments).
@@ -149,14 +150,6 @@ function syncFile(file: string): void {
   }
 }
 
-function syncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** Cuts the WAL at the bad record (or the torn tail) and deletes later segments; durable on return. */
 export function fixWal(report: CheckReport): void {
@@ -173,7 +166,7 @@ export function fixWal(report: CheckReport): void {
     fs.truncateSync(report.torn.file, report.torn.position);
     syncFile(report.torn.file);
   }
-  syncDir(report.walDir);
+  fsyncDirectory(report.walDir);
 }
 
 function plural(n: number, word: string): string {

@@ -3,6 +3,7 @@
 // error strings must be byte-identical (node ids aside, which are random).
 
 import t, { type Test } from 'tap';
+import fs from 'node:fs';
 import { freePort, startCinnabar, startRedis, waitForPing } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 import { compareWithRedis, startBoth } from '../helpers/differential';
@@ -18,7 +19,7 @@ async function clusterPair(t: Test) {
     redis.close();
     cinnabar.close();
   });
-  return { redis, cinnabar, redisPort: redisNode.port, cinnabarPort: cinnabarNode.port };
+  return { redis, cinnabar, redisPort: redisNode.port, cinnabarPort: cinnabarNode.port, redisDir: redisNode.dir, cinnabarDir: cinnabarNode.dir };
 }
 
 /**
@@ -198,6 +199,15 @@ t.test('a cluster-enabled node answers as redis-server does', async (t) => {
     const shards = await cinnabar.call('CLUSTER', 'SHARDS');
     t.match(shards, /^\*1\r\n%2\r\n\$5\r\nslots\r\n\*2\r\n:0\r\n:0\r\n\$5\r\nnodes\r\n\*1\r\n%7\r\n\$2\r\nid\r\n/);
   });
+});
+
+t.test('CLUSTER SAVECONFIG reports a failed save with the system error text, as Redis', async (t) => {
+  const { redis, cinnabar, redisDir, cinnabarDir } = await clusterPair(t);
+  await compareWithRedis(t, redis, cinnabar, [['CLUSTER', 'SAVECONFIG']]);
+  // Without its directory the temp file cannot be created: ENOENT.
+  for (const dir of [redisDir, cinnabarDir]) fs.rmSync(dir, { recursive: true, force: true });
+  await compareWithRedis(t, redis, cinnabar, [['CLUSTER', 'SAVECONFIG']]);
+  t.equal(await cinnabar.call('CLUSTER', 'SAVECONFIG'), '-ERR error saving the cluster node config: No such file or directory\r\n');
 });
 
 t.test('a standalone node refuses cluster commands as redis-server does', async (t) => {
