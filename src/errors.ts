@@ -112,6 +112,9 @@ export const Err = {
   cachingWithoutTracking:
     'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
   noShutdownInProgress: 'ERR No shutdown in progress.',
+  // Slow log and latency monitor (slowlog.ts, latency.ts).
+  slowlogCount: 'ERR count should be greater than or equal to -1',
+  latencyNoSamples: (event: string) => `ERR No samples available for event '${event}'`,
   debugNotAllowed:
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
   mustBePositive: 'ERR value is out of range, must be positive',

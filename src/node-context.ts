@@ -12,6 +12,8 @@ import type { Command } from './commands/spec';
 import type { BlockedClients } from './blocking/blocked-clients';
 import type { PubSub } from './pubsub/pubsub';
 import type { Cluster } from './cluster/cluster';
+import type { SlowLog } from './commands/slowlog';
+import type { LatencyMonitor } from './commands/latency';
 
 export interface ServerStats {
   totalConnectionsReceived: number;
@@ -75,6 +77,10 @@ export interface NodeContext {
   /** Channel, pattern and shard-channel subscriptions; PUBLISH and keyspace notifications. */
   readonly pubsub: PubSub;
   readonly saves: SaveControl;
+  /** Calls slower than slowlog-log-slower-than (SLOWLOG), fed by the gatekeeper. */
+  readonly slowlog: SlowLog;
+  /** Latency events above latency-monitor-threshold (LATENCY), fed by the gatekeeper. */
+  readonly latency: LatencyMonitor;
   /** Cluster mode (cluster-enabled yes), or null on a standalone node. */
   readonly cluster: Cluster | null;
   /** Why write commands are refused after a disk error (the MISCONF text), or null. */

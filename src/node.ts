@@ -28,6 +28,8 @@ import { publishKeyspaceEvents } from './pubsub/notifications';
 import { closeForOutputLimit, outputLimitReached } from './server/output-limits';
 import { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
 import { Cluster } from './cluster/cluster';
+import { SlowLog } from './commands/slowlog';
+import { LatencyMonitor } from './commands/latency';
 import { forgetClusterClientState, Router } from './cluster/redirect';
 
 export { REDIS_VERSION as VERSION, CINNABAR_VERSION } from './version';
@@ -71,6 +73,8 @@ export class Node implements NodeContext {
   readonly saves: SaveControl = new NodeSaves(this);
   /** Cluster mode, or null when cluster-enabled is no (standalone pays nothing for it). */
   readonly cluster: Cluster | null = null;
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
 
   private cron: NodeJS.Timeout | null = null;
   private readonly memory = new MemoryReleaser();
@@ -81,6 +85,8 @@ export class Node implements NodeContext {
     readonly log: Logger,
   ) {
     this.keyspace = new Keyspace(config.v.databases);
+    this.slowlog = new SlowLog(config.v);
+    this.latency = new LatencyMonitor(config.v);
     // Keys that expire by themselves are logged and replicated as deletions.
     this.keyspace.onExpired((db, key) => {
       if (this.effects.active) this.effects.emit(db.id, ['DEL', key]);

@@ -19,6 +19,7 @@ import { zsetScenarios } from './zsets';
 import { transactionScenarios } from './transactions';
 import { bitmapScenarios, bitmapWrongTypeScenarios } from './bitmaps';
 import { pubsubScenarios } from './pubsub';
+import { diagnosticsScenarios } from './diagnostics';
 
 const resp2: Scenario[] = [
   ...connectionScenarios,
@@ -39,6 +40,7 @@ const resp2: Scenario[] = [
   ...bitmapScenarios,
   ...bitmapWrongTypeScenarios,
   ...pubsubScenarios,
+  ...diagnosticsScenarios,
 ];
 
 /**

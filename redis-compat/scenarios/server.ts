@@ -17,7 +17,8 @@ export const IMPLEMENTED_COMMANDS = [
   'incrbyfloat', 'lcs', 'del', 'unlink', 'exists', 'type', 'keys', 'scan', 'randomkey', 'rename',
   'renamenx', 'copy', 'move', 'touch', 'object', 'swapdb', 'dbsize', 'flushdb', 'flushall', 'expire',
   'pexpire', 'expireat', 'pexpireat', 'ttl', 'pttl', 'expiretime', 'pexpiretime', 'persist', 'ping',
-  'echo', 'hello', 'select', 'auth', 'quit', 'reset', 'client', 'command', 'config', 'info',
+  'echo', 'hello', 'select', 'auth', 'quit', 'reset', 'client', 'command', 'config', 'info', 'slowlog',
+  'memory',
 ];
 
 /** Parameters whose CONFIG GET reply is compared (defaults, or as both servers were started). */

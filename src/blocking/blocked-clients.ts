@@ -37,6 +37,8 @@ interface Blocked {
   readonly deadline: number;
   timer: NodeJS.Timeout | null;
   active: boolean;
+  /** Called with the microseconds the serve took, once it served (the slow log's entry). */
+  onServed: ((usec: number) => void) | null;
 }
 
 /** setTimeout's longest delay; longer timeouts re-arm. */
@@ -89,6 +91,15 @@ export class BlockedClients {
   }
 
   /**
+   * Runs `fn` with the serve's duration when `c`, blocked now, is served (not on timeout or
+   * CLIENT UNBLOCK): Redis logs a blocked command in the slow log once it is served.
+   */
+  whenServed(c: Client, fn: (usec: number) => void): void {
+    const b = this.byClient.get(c);
+    if (b !== undefined) b.onServed = fn;
+  }
+
+  /**
    * Blocks `c` on `keys` of its current db for `timeoutMs` (0 = forever). Inside EXEC the
    * command cannot block: it answers at once as on timeout, as Redis does.
    */
@@ -107,6 +118,7 @@ export class BlockedClients {
       deadline: timeoutMs === 0 ? 0 : Date.now() + timeoutMs,
       timer: null,
       active: true,
+      onServed: null,
     };
     const queues = (this.byKey[b.db.id] ??= new Map());
     for (const key of b.keys) {
@@ -164,12 +176,14 @@ export class BlockedClients {
           }
           if (!db.has(key)) break;
           let served = false;
+          const t0 = b.onServed === null ? 0 : performance.now();
           this.reply(b, () => {
             served = b.waiter.serve(key);
           });
           if (served) {
             // The serve ran outside any command: log what it declared now.
             if (this.effects.active) this.effects.commandDone(db.id, [], false);
+            if (b.onServed !== null) b.onServed((performance.now() - t0) * 1000);
             this.unblock(b);
           }
         }

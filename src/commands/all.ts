@@ -26,6 +26,9 @@ import { transactionCommands } from './transactions';
 import { bitmapCommands } from './bitmaps';
 import { pubsubCommands } from './pubsub';
 import { clusterCommands } from './cluster';
+import { slowlogCommands } from './slowlog';
+import { latencyCommands } from './latency';
+import { memoryCommands } from './memory';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -54,5 +57,8 @@ export function allCommandSpecs(): CommandSpec[] {
     ...bitmapCommands,
     ...pubsubCommands,
     ...clusterCommands,
+    ...slowlogCommands,
+    ...latencyCommands,
+    ...memoryCommands,
   ];
 }

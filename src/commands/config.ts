@@ -8,6 +8,7 @@ import type { CommandFlag, CommandSpec, Handler } from './spec';
 import type { SetFailure } from '../config/config';
 import { Err } from '../errors';
 import { oneLine } from './gatekeeper';
+import { F, lookupEntry } from '../config/params';
 
 const HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -55,7 +56,11 @@ function set(c: Client, args: string[], node: NodeContext): void {
     return;
   }
   const pairs: Array<[string, string]> = [];
-  for (let i = 2; i < args.length; i += 2) pairs.push([args[i], args[i + 1]]);
+  for (let i = 2; i < args.length; i += 2) {
+    // Passwords never reach the slow log, even when the command then fails (configSetCommand).
+    if (((lookupEntry(args[i])?.param.flags ?? 0) & F.SENSITIVE) !== 0) c.redact(i + 1);
+    pairs.push([args[i], args[i + 1]]);
+  }
   const failure = node.config.set(pairs, { localClient: isLocal(c) });
   if (failure) c.error(oneLine(failureMessage(failure)));
   else c.ok();

@@ -34,7 +34,7 @@ const ALLOWED_WHEN_SUBSCRIBED: ReadonlySet<string> = new Set([
   'ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset',
 ]);
 
-/** One command in this many is timed for INFO commandstats (a power of two). */
+/** One call in this many of a `fast` command is timed (a power of two); see call(). */
 const TIMING_SAMPLE = 8;
 
 export class Gatekeeper {
@@ -111,9 +111,13 @@ export class Gatekeeper {
   }
 
   /**
-   * Runs a command that passed every check, keeping its statistics. Durations are sampled
-   * (one call in TIMING_SAMPLE is timed): two clock reads per command cost ~6% of pipelined
-   * throughput (--cpu-prof, redis-benchmark -P 16). usec is extrapolated from the samples.
+   * Runs a command that passed every check, keeping its statistics. Every call of a command
+   * not flagged `fast` is timed: those are the ones that can be slow (KEYS, SMEMBERS, SORT,
+   * DEL of a big key) and the slow log and latency monitor must see each. Calls of `fast`
+   * commands (O(1), O(log N)) are sampled, one in TIMING_SAMPLE: two clock reads per command
+   * cost ~6% of pipelined throughput (--cpu-prof, redis-benchmark -P 16), and a `fast` one
+   * slower than a few ms is a GC pause, not the command. INFO commandstats usec is
+   * extrapolated from the samples (exact for commands timed every call).
    */
   call(c: Client, cmd: Command, args: string[]): void {
     const stats = this.node.stats;
@@ -121,14 +125,17 @@ export class Gatekeeper {
     const effects = this.node.effects;
     const dirtyBefore = this.node.keyspace.dirty;
     c.lastCommand = cmd.fullName;
-    if ((++this.tick & (TIMING_SAMPLE - 1)) === 0 || cmd.sampledCalls === 0) {
+    if (!cmd.isFast || (++this.tick & (TIMING_SAMPLE - 1)) === 0 || cmd.sampledCalls === 0) {
       const t0 = performance.now();
       cmd.spec.run!(c, args, this.node);
-      cmd.sampledUsec += (performance.now() - t0) * 1000;
+      const usec = (performance.now() - t0) * 1000;
+      cmd.sampledUsec += usec;
       cmd.sampledCalls++;
+      this.timed(c, cmd, args, usec);
     } else {
       cmd.spec.run!(c, args, this.node);
     }
+    if (c.redacted !== null) c.redacted = null;
     // Read commands can bump `dirty` through lazy expiry; those deletions were logged already.
     if (effects.active) effects.commandDone(c.dbIndex, args, cmd.isWrite && this.node.keyspace.dirty !== dirtyBefore);
     cmd.calls++;
@@ -137,6 +144,21 @@ export class Gatekeeper {
     // for those of the commands it ran (Redis's incrCommandStatsOnError).
     if (stats.totalErrorReplies !== this.errorsSeen) cmd.failedCalls++;
     this.errorsSeen = stats.totalErrorReplies;
+  }
+
+  /**
+   * A timed call's latency event ("command" or "fast-command", as Redis's call()) and slow
+   * log entry; a command that blocked is logged once served, with the serve's time added.
+   */
+  private timed(c: Client, cmd: Command, args: string[], usec: number): void {
+    const node = this.node;
+    node.latency.addSampleIfNeeded(cmd.isFast ? 'fast-command' : 'command', Math.floor(usec / 1000));
+    if (cmd.skipSlowlog) return;
+    if (cmd.isBlocking && c.unblock !== null) {
+      node.blocking.whenServed(c, (serveUsec) => node.slowlog.record(c, args, usec + serveUsec));
+      return;
+    }
+    node.slowlog.record(c, args, usec);
   }
 
   /** totalErrorReplies when the last command started or ended. */

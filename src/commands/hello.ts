@@ -70,6 +70,8 @@ export const helloCommands: CommandSpec[] = [
       for (let j = next; j < args.length; j++) {
         const more = args.length - 1 - j;
         if (is(args[j], 'auth') && more >= 2) {
+          c.redact(j + 1);
+          c.redact(j + 2);
           user = args[j + 1];
           password = args[j + 2];
           j += 2;
@@ -101,6 +103,8 @@ export const helloCommands: CommandSpec[] = [
     group: 'connection',
     run(c, args, node) {
       if (args.length > 3) return c.error(Err.syntax);
+      c.redact(1);
+      if (args.length === 3) c.redact(2);
       let user = DEFAULT_USER;
       let password: string;
       if (args.length === 2) {

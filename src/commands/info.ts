@@ -236,22 +236,50 @@ function clientsSection(node: NodeContext): InfoField[] {
   ];
 }
 
-function memorySection(node: NodeContext, st: InfoState): InfoField[] {
+/** The figures INFO memory and MEMORY STATS report, in Redis's terms (getMemoryOverheadData). */
+export interface MemoryFigures {
+  used: number;
+  rss: number;
+  peak: number;
+  startup: number;
+  clientsMem: number;
+  overhead: number;
+  dataset: number;
+  /** used - startup. */
+  netUsage: number;
+  allocated: number;
+  active: number;
+  resident: number;
+}
+
+/** Memory figures from process.memoryUsage(); updates the peak. */
+export function memoryFigures(node: NodeContext): MemoryFigures {
+  const st = stateOf(node);
   const m = process.memoryUsage();
   // external already includes arrayBuffers (Node's docs), so they are not added twice.
   const used = m.heapUsed + m.external;
-  const rss = m.rss;
   st.peakMemory = Math.max(st.peakMemory, used);
-  const peak = st.peakMemory;
   let clientsMem = 0;
   for (const c of node.clients.values()) clientsMem += c.pendingOutput + c.decoder.buffered;
   const startup = Math.min(STARTUP_MEMORY, used);
   const overhead = Math.min(used, startup + clientsMem);
-  const dataset = used - overhead;
-  const netUsage = used - startup;
-  const allocated = used;
-  const active = m.heapTotal + m.external;
-  const resident = rss;
+  return {
+    used,
+    rss: m.rss,
+    peak: st.peakMemory,
+    startup,
+    clientsMem,
+    overhead,
+    dataset: used - overhead,
+    netUsage: used - startup,
+    allocated: used,
+    active: m.heapTotal + m.external,
+    resident: m.rss,
+  };
+}
+
+function memorySection(node: NodeContext): InfoField[] {
+  const { used, rss, peak, startup, clientsMem, overhead, dataset, netUsage, allocated, active, resident } = memoryFigures(node);
   const maxmemory = node.config.v.maxmemory;
   const ratio = (a: number, b: number): string => formatFixed(b === 0 ? 0 : a / b, 2);
   const totalSystem = os.totalmem();
@@ -473,7 +501,7 @@ function sectionFields(node: NodeContext, st: InfoState, name: InfoSection): Inf
     case 'clients':
       return clientsSection(node);
     case 'memory':
-      return memorySection(node, st);
+      return memorySection(node);
     case 'persistence':
       return persistenceSection(node);
     case 'stats':

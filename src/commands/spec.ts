@@ -60,6 +60,12 @@ export interface Command {
   readonly isDenyOom: boolean;
   readonly allowedWhileLoading: boolean;
   readonly noAuth: boolean;
+  /** O(1) or O(log N): the gatekeeper times only a sample of its calls (see gatekeeper.ts). */
+  readonly isFast: boolean;
+  /** Left out of the slow log (EXEC: the commands it runs are logged one by one). */
+  readonly skipSlowlog: boolean;
+  /** May wait for data (BLPOP...): logged when served, not when it blocks. */
+  readonly isBlocking: boolean;
   /** Exactly one key, at spec.firstKey (no key specs, not movablekeys): cluster routing's fast path. */
   readonly singleKey: boolean;
   calls: number;
@@ -87,4 +93,14 @@ export function keyCommand(
   step = 1,
 ): CommandSpec {
   return { name, arity, flags, firstKey, lastKey, step, group, run };
+}
+
+/** A subcommand with no keys (SLOWLOG GET, MEMORY STATS...). */
+export function subcommand(name: string, arity: number, flags: readonly CommandFlag[], group: string, run: Handler): CommandSpec {
+  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group, run };
+}
+
+/** A container command (SLOWLOG, MEMORY...): no keys, no flags, run through its subcommands. */
+export function containerCommand(name: string, group: string, subcommands: readonly CommandSpec[]): CommandSpec {
+  return { name, arity: -2, flags: [], firstKey: 0, lastKey: 0, step: 0, group, subcommands };
 }

@@ -67,6 +67,11 @@ export interface ConfigValues {
   hashMaxListpackEntries: number;
   hashMaxListpackValue: number;
   setMaxIntsetEntries: number;
+  /** Microseconds from which a call enters the slow log (negative: the log is off). */
+  slowlogLogSlowerThan: number;
+  slowlogMaxLen: number;
+  /** Milliseconds from which a call is a latency event (0: the monitor is off). */
+  latencyMonitorThreshold: number;
   /** Output buffer limits of the normal, replica and pubsub client classes, in that order. */
   clientOutputBufferLimits: BufferLimits;
   clusterEnabled: boolean;
@@ -491,6 +496,9 @@ export class Config {
       hashMaxListpackEntries: num('hash-max-listpack-entries'),
       hashMaxListpackValue: num('hash-max-listpack-value'),
       setMaxIntsetEntries: num('set-max-intset-entries'),
+      slowlogLogSlowerThan: num('slowlog-log-slower-than'),
+      slowlogMaxLen: num('slowlog-max-len'),
+      latencyMonitorThreshold: num('latency-monitor-threshold'),
       clientOutputBufferLimits: this.raw<BufferLimits>('client-output-buffer-limit'),
       clusterEnabled: this.raw<boolean>('cluster-enabled'),
       clusterConfigFile: text('cluster-config-file'),

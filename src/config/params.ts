@@ -439,9 +439,9 @@ export const PARAMS: readonly Param[] = [
   oneOf('cluster', 'cluster-preferred-endpoint-type', ['ip', 'hostname', 'unknown-endpoint'], 'ip', ACTED),
 
   // slow log and latency monitoring
-  num('slowlog-latency', 'slowlog-log-slower-than', 'longlong', -1n, LLONG_MAX, 10000n),
-  num('slowlog-latency', 'slowlog-max-len', 'ulong', 0n, LLONG_MAX, 128n),
-  num('slowlog-latency', 'latency-monitor-threshold', 'longlong', 0n, LLONG_MAX, 0n),
+  num('slowlog-latency', 'slowlog-log-slower-than', 'longlong', -1n, LLONG_MAX, 10000n, ACTED),
+  num('slowlog-latency', 'slowlog-max-len', 'ulong', 0n, LLONG_MAX, 128n, ACTED),
+  num('slowlog-latency', 'latency-monitor-threshold', 'longlong', 0n, LLONG_MAX, 0n, ACTED),
   yesno('slowlog-latency', 'latency-tracking', true),
   param('slowlog-latency', 'latency-tracking-info-percentiles', latencyPercentilesKind, [50, 99, 99.9] as readonly number[], {
     flags: MULTI_ARG,

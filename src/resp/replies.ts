@@ -14,3 +14,10 @@ export const R = {
   null3: '_\r\n',
   emptyBulk: '$0\r\n\r\n',
 } as const;
+
+/** An array of status lines, as Redis's addReplyHelp sends a HELP text. */
+export function statusLines(lines: readonly string[]): string {
+  let s = '*' + lines.length + '\r\n';
+  for (const l of lines) s += '+' + l + '\r\n';
+  return s;
+}

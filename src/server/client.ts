@@ -72,6 +72,8 @@ export class Client implements RequestSink {
   watched: WatchedKey[] | null = null;
   /** Set while the client waits in a blocking command; CLIENT UNBLOCK calls it (true: with an error). */
   unblock: ((withError: boolean) => void) | null = null;
+  /** Positions of the current command's arguments the slow log shows as "(redacted)" (passwords). */
+  redacted: number[] | null = null;
   readonly decoder: RequestDecoder;
   readonly addr: string;
   readonly laddr: string;
@@ -127,6 +129,11 @@ export class Client implements RequestSink {
 
   protocolError(message: string): void {
     this.host.protocolError(this, message);
+  }
+
+  /** Hides argument `i` of the current command from the slow log (redactClientCommandArgument). */
+  redact(i: number): void {
+    (this.redacted ??= []).push(i);
   }
 
   // ── Reply encoding ───────────────────────────────────────────────────────

@@ -23,6 +23,14 @@ function gcFunction(): GcFunction | null {
   return gcFn;
 }
 
+/** Asks V8 for an asynchronous major collection (MEMORY PURGE); false when it cannot. */
+export function requestMajorGc(): boolean {
+  const gc = gcFunction();
+  if (gc === null) return false;
+  gc({ type: 'major', execution: 'async' });
+  return true;
+}
+
 export class MemoryReleaser {
   private peak = 0;
   private lastGcAt = 0;
@@ -43,11 +51,8 @@ export class MemoryReleaser {
     }
     const drop = this.peak - keyCount;
     if (drop < this.minDrop || drop < this.peak / 4 || now - this.lastGcAt < this.minIntervalMs) return;
-    const gc = gcFunction();
     this.peak = keyCount;
     this.lastGcAt = now;
-    if (gc === null) return;
-    this.requested++;
-    gc({ type: 'major', execution: 'async' });
+    if (requestMajorGc()) this.requested++;
   }
 }
