@@ -7,6 +7,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { poll, sleep } from './poll';
+
+export { sleep };
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -247,19 +250,15 @@ async function startOnce(
     if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20000);
-  for (;;) {
-    if (exited) {
-      await handle.stop();
-      throw new Error(`${name} exited during start-up (${exitInfo}) on port ${port}:\n${out.slice(-4000)}`);
-    }
-    if (await answersPing(port)) return handle;
-    if (Date.now() > deadline) {
-      await handle.stop();
-      throw new Error(`${name} did not answer PING on port ${port} in time:\n${out.slice(-4000)}`);
-    }
-    await sleep(50);
-  }
+  // The exit is checked before each PING: a server that died answers nothing, and its output says why.
+  const ready = await poll(async () => !exited && (await answersPing(port)), (up) => up || exited, {
+    timeoutMs: opts.readyTimeoutMs ?? 20000,
+    intervalMs: 50,
+  });
+  if (ready.last) return handle;
+  await handle.stop();
+  if (exited) throw new Error(`${name} exited during start-up (${exitInfo}) on port ${port}:\n${out.slice(-4000)}`);
+  throw new Error(`${name} did not answer PING on port ${port} in time:\n${out.slice(-4000)}`);
 }
 
 /** True once the server replies +PONG (a -LOADING reply means "not yet"). */
@@ -281,8 +280,4 @@ export function answersPing(port: number, host = LOOPBACK, timeoutMs = 1000): Pr
     sock.on('error', () => done(false));
     sock.on('close', () => done(false));
   });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
