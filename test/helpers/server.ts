@@ -1,12 +1,13 @@
 // Test helpers: start a real cinnabar-server (or redis-server) process on a free loopback
-// port inside a tap test, stopped by pid when the test ends, pass or fail.
+// port inside a tap test, stopped by pid when the test ends, pass or fail, and SIGKILLed by
+// pid if the test process dies first (tap's timeout, SIGTERM, SIGINT, exit).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { poll } from '../../redis-compat/lib/poll';
-import { LOOPBACK, answersPing, freePort } from '../../redis-compat/lib/servers';
+import { LOOPBACK, answersPing, freePort, lastResort } from '../../redis-compat/lib/servers';
 
 export { eventually, poll, sleep } from '../../redis-compat/lib/poll';
 export { freePort };
@@ -40,6 +41,12 @@ function track(proc: ChildProcess, port: number, dir: string, ownDir: boolean): 
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const running = (): boolean => proc.exitCode === null && proc.signalCode === null;
+  // For when this process dies before the teardown that stops it has run (or finished).
+  const forget = lastResort(() => {
+    if (running()) process.kill(proc.pid!, 'SIGKILL');
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  });
   return {
     port,
     pid: proc.pid!,
@@ -47,8 +54,9 @@ function track(proc: ChildProcess, port: number, dir: string, ownDir: boolean): 
     proc,
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGKILL') {
-      if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid!, signal);
+      if (running()) process.kill(proc.pid!, signal);
       const code = await exited;
+      forget();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
       return code;
     },
