@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { RawClient, type Arg } from './raw-client';
-import { LOOPBACK, sleep, type ServerHandle, type StartOptions } from './servers';
+import { poll } from './poll';
+import { LOOPBACK, type ServerHandle, type StartOptions } from './servers';
 
 export const SLOTS = 16384;
 export const BUS_PORT_OFFSET = 10000;
@@ -234,20 +235,13 @@ async function clusterView(port: number): Promise<{ state: string; nodes: NodeLi
  * the same topology in CLUSTER NODES (ids, roles, epochs, slots), with no node flagged fail.
  */
 export async function waitForClusterOk(ports: readonly number[], timeoutMs = 30000): Promise<NodeLine[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Array<{ state: string; nodes: NodeLine[] | null; key: string }> = [];
-  for (;;) {
-    last = await Promise.all(ports.map(clusterView));
-    const agreed =
-      last.every((v) => v.state === 'ok' && v.nodes !== null && v.nodes.length === ports.length && v.key === last[0].key) &&
-      last.every((v) => v.nodes!.every((n) => !n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'handshake' || f === 'noaddr')));
-    if (agreed) return last[0].nodes!;
-    if (Date.now() > deadline) {
-      const detail = last.map((v, i) => `port ${ports[i]}: ${v.state}\n${v.nodes ? v.nodes.map((n) => `  ${n.id} ${n.address} ${n.flags.join(',')} ${n.master} ${n.configEpoch} ${n.linkState} ${n.slots.join(' ')}`).join('\n') : ''}`);
-      throw new Error(`cluster did not become ok and agreed within ${timeoutMs} ms:\n${detail.join('\n')}`);
-    }
-    await sleep(100);
-  }
+  const agreed = (views: Array<{ state: string; nodes: NodeLine[] | null; key: string }>): boolean =>
+    views.every((v) => v.state === 'ok' && v.nodes !== null && v.nodes.length === ports.length && v.key === views[0].key) &&
+    views.every((v) => v.nodes!.every((n) => !n.flags.some((f) => f === 'fail' || f === 'fail?' || f === 'handshake' || f === 'noaddr')));
+  const { ok, last } = await poll(() => Promise.all(ports.map(clusterView)), agreed, { timeoutMs });
+  if (ok) return last[0].nodes!;
+  const detail = last.map((v, i) => `port ${ports[i]}: ${v.state}\n${v.nodes ? v.nodes.map((n) => `  ${n.id} ${n.address} ${n.flags.join(',')} ${n.master} ${n.configEpoch} ${n.linkState} ${n.slots.join(' ')}`).join('\n') : ''}`);
+  throw new Error(`cluster did not become ok and agreed within ${timeoutMs} ms:\n${detail.join('\n')}`);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -89,6 +89,34 @@ export function scenario(name: string, steps: Step[], rest: Omit<Scenario, 'name
   return { name, steps, ...rest };
 }
 
+/**
+ * Subscriber `conn` sends PING and reads the `messages` pushed to it (published messages,
+ * keyspace events) before its PONG: a subscriber has no other way to say "read what came".
+ */
+export function readPushed(conn: number, messages: number): CommandStep {
+  return { cmd: ['PING'], conn, replies: messages + 1 };
+}
+
+/** Cleanup that turns keyspace notifications off again. */
+export const RESET_NOTIFY: Arg[][] = [['CONFIG', 'SET', 'notify-keyspace-events', '']];
+
+/**
+ * A keyspace-notification scenario: CONFIG SET notify-keyspace-events `flags`, connection
+ * `subscriber` PSUBSCRIBEs `pattern`, then `steps` (read the events with readPushed);
+ * notifications are turned off afterwards.
+ */
+export function notificationScenario(
+  name: string,
+  on: { flags: string; pattern: string; subscriber: number },
+  steps: Step[],
+): Scenario {
+  return scenario(
+    name,
+    [['CONFIG', 'SET', 'notify-keyspace-events', on.flags], { cmd: ['PSUBSCRIBE', on.pattern], conn: on.subscriber, replies: 1 }, ...steps],
+    { cleanup: RESET_NOTIFY },
+  );
+}
+
 /** Copies of scenarios run after HELLO 3, named `resp3/<name>`. */
 export function asResp3(list: readonly Scenario[]): Scenario[] {
   return list.map((s) => ({ ...s, name: `resp3/${s.name}`, resp3: true }));

@@ -7,6 +7,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { poll, sleep } from './poll';
+
+export { sleep };
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -102,16 +105,18 @@ export function startCommand(cmd: string, opts: StartOptions = {}): Promise<Serv
 
 /** Stops every server this process started and has not stopped yet. */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...live.keys()].map((h) => h.stop()));
+  await Promise.all([...live].map((h) => h.stop()));
 }
 
 /**
- * For CLI entries: on SIGINT/SIGTERM stop all servers, then exit. (Whoever starts a server,
- * CLI or test, also gets an exit hook that SIGKILLs the ones still running.)
+ * For CLI entries: on SIGINT/SIGTERM stop all servers gracefully, then exit. (Without it, the
+ * servers still running are SIGKILLed when this process exits or a signal ends it: see
+ * lastResort.)
  */
 export function installCleanupHandlers(): void {
   if (signalHandlersInstalled) return;
   signalHandlersInstalled = true;
+  for (const sig of FATAL_SIGNALS) process.removeListener(sig, onFatalSignal);
   let signalled = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     // Stay subscribed: a second signal must not kill us with the default action, which
@@ -125,22 +130,65 @@ export function installCleanupHandlers(): void {
 }
 
 // ---------------------------------------------------------------------------------------
-// Internals
+// Children do not outlive us
 // ---------------------------------------------------------------------------------------
 
-/** Running servers, each with a synchronous last-resort stop (SIGKILL, remove its own directory). */
-const live = new Map<ServerHandle, () => void>();
+/** Synchronous last-resort stops of the children still running (SIGKILL by pid, remove their dir). */
+const lastResorts = new Set<() => void>();
 let signalHandlersInstalled = false;
 let exitHookInstalled = false;
 
-/** On process exit, SIGKILL the servers still running and remove their directories. */
-function ensureExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const emergencyStop of live.values()) emergencyStop();
-  });
+/**
+ * Signals that end a process by default and can be caught. SIGALRM is how tap ends a test
+ * file at its timeout, giving its teardowns a tick at most; SIGKILL cannot be caught at all.
+ */
+const FATAL_SIGNALS: readonly NodeJS.Signals[] = ['SIGALRM', 'SIGHUP', 'SIGINT', 'SIGTERM'];
+
+/**
+ * Registers `stop`, which must SIGKILL by pid a child this process started (and may remove
+ * its files), to run synchronously if this process exits or a fatal signal arrives while it is
+ * still registered. Returns the function that unregisters it: call it once the child has
+ * exited. Used by every spawner of servers, here and in test/helpers/server.ts.
+ */
+export function lastResort(stop: () => void): () => void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', runLastResorts);
+    if (!signalHandlersInstalled) for (const sig of FATAL_SIGNALS) process.on(sig, onFatalSignal);
+  }
+  lastResorts.add(stop);
+  return () => void lastResorts.delete(stop);
 }
+
+function runLastResorts(): void {
+  for (const stop of lastResorts) {
+    try {
+      stop();
+    } catch {
+      /* the next child still gets its stop */
+    }
+  }
+  lastResorts.clear();
+}
+
+/**
+ * Kills the children, then lets the signal do what it would have done without us: our
+ * listeners go and the signal is raised again, for the other listeners (tap's signal-exit,
+ * which reports and then dies by the signal) or the default action (death by the signal).
+ * signal-exit does nothing while it sees a listener besides its own, so it must not see ours.
+ */
+function onFatalSignal(sig: NodeJS.Signals): void {
+  runLastResorts();
+  for (const s of FATAL_SIGNALS) process.removeListener(s, onFatalSignal);
+  process.kill(process.pid, sig);
+}
+
+// ---------------------------------------------------------------------------------------
+// Internals
+// ---------------------------------------------------------------------------------------
+
+/** Running servers, for stopAll. */
+const live = new Set<ServerHandle>();
 const OUTPUT_TAIL = 64 * 1024;
 
 interface Spawnable {
@@ -181,7 +229,6 @@ async function startOnce(
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `cinnabar-${name}-`));
   const { file, argv } = build(port, dir);
-  ensureExitHook();
   const child: ChildProcess = spawn(file, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const collect = (chunk: Buffer): void => {
@@ -205,6 +252,14 @@ async function startOnce(
     });
   });
   const pid = child.pid ?? -1;
+  const forget = lastResort(() => {
+    try {
+      if (!exited && pid > 0) process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   let stopping: Promise<void> | null = null;
   const handle: ServerHandle = {
@@ -233,33 +288,23 @@ async function startOnce(
           clearTimeout(killTimer);
         }
         live.delete(handle);
+        forget();
         if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
       })();
       return stopping;
     },
   };
-  live.set(handle, () => {
-    try {
-      if (!exited && pid > 0) process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  live.add(handle);
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20000);
-  for (;;) {
-    if (exited) {
-      await handle.stop();
-      throw new Error(`${name} exited during start-up (${exitInfo}) on port ${port}:\n${out.slice(-4000)}`);
-    }
-    if (await answersPing(port)) return handle;
-    if (Date.now() > deadline) {
-      await handle.stop();
-      throw new Error(`${name} did not answer PING on port ${port} in time:\n${out.slice(-4000)}`);
-    }
-    await sleep(50);
-  }
+  // The exit is checked before each PING: a server that died answers nothing, and its output says why.
+  const ready = await poll(async () => !exited && (await answersPing(port)), (up) => up || exited, {
+    timeoutMs: opts.readyTimeoutMs ?? 20000,
+    intervalMs: 50,
+  });
+  if (ready.last) return handle;
+  await handle.stop();
+  if (exited) throw new Error(`${name} exited during start-up (${exitInfo}) on port ${port}:\n${out.slice(-4000)}`);
+  throw new Error(`${name} did not answer PING on port ${port} in time:\n${out.slice(-4000)}`);
 }
 
 /** True once the server replies +PONG (a -LOADING reply means "not yet"). */
@@ -281,8 +326,4 @@ export function answersPing(port: number, host = LOOPBACK, timeoutMs = 1000): Pr
     sock.on('error', () => done(false));
     sock.on('close', () => done(false));
   });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -3,7 +3,7 @@
 // three OVERFLOW modes, '#' offsets, offsets at the proto-max-bulk-len limit, and each
 // error in Redis's order (offset, value, type).
 
-import { scenario, type Scenario } from '../lib/scenario';
+import { notificationScenario, readPushed, scenario, type Scenario } from '../lib/scenario';
 
 const LIMIT_CLEANUP = { cleanup: [['CONFIG', 'SET', 'proto-max-bulk-len', '512mb']] };
 
@@ -283,11 +283,10 @@ export const bitmapScenarios: Scenario[] = [
     ],
     { knownDifference: 'object-encoding-of-strings-changed-in-place' },
   ),
-  scenario(
+  notificationScenario(
     'bitmaps/keyspace-events',
+    { flags: 'KEA', pattern: '__key*__:*', subscriber: 1 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
-      { cmd: ['PSUBSCRIBE', '__key*__:*'], conn: 1, replies: 1 },
       ['SETBIT', 'b', '1', '1'],
       ['SETBIT', 'b', '1', '1'],
       ['SETBIT', 'b', '1', '0'],
@@ -300,10 +299,8 @@ export const bitmapScenarios: Scenario[] = [
       ['MULTI'],
       ['SETBIT', 'x', '3', '1'],
       ['EXEC'],
-      // PING then reads the 12 events before its PONG.
-      { cmd: ['PING'], conn: 1, replies: 13 },
+      readPushed(1, 12),
     ],
-    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
   scenario('bitmaps/in-transaction', [
     ['MULTI'],

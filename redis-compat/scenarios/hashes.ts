@@ -3,7 +3,7 @@
 // the deterministic shapes of HRANDFIELD. Small hashes reply in insertion order in both
 // servers (listpack); hashtable-encoded replies are compared unordered.
 
-import { scenario, type Scenario, type Step } from '../lib/scenario';
+import { notificationScenario, readPushed, scenario, type Scenario, type Step } from '../lib/scenario';
 
 /** HSET of `count` fields `f<i>` = `v<i>` on `key`, in chunks of 100. */
 function manyFields(key: string, count: number): Step[] {
@@ -271,11 +271,10 @@ export const hashScenarios: Scenario[] = [
     ['HSCAN', 'small', '0', 'NOVALUES'],
     ['HSCAN', 'small'],
   ]),
-  scenario(
+  notificationScenario(
     'hashes/keyspace-notifications',
+    { flags: 'Ehg', pattern: '__key*__:*', subscriber: 1 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'Ehg'],
-      { cmd: ['PSUBSCRIBE', '__key*__:*'], conn: 1, replies: 1 },
       ['HSET', 'h', 'a', '1'],
       ['HMSET', 'h', 'b', '2'],
       ['HSETNX', 'h', 'c', '3'],
@@ -285,10 +284,8 @@ export const hashScenarios: Scenario[] = [
       ['HDEL', 'h', 'a', 'zz'],
       ['HDEL', 'h', 'zz'],
       ['HDEL', 'h', 'b', 'c', 'n'],
-      // A subscriber reads the pushed messages before the reply to its PING.
-      { cmd: ['PING'], conn: 1, replies: 9 },
+      readPushed(1, 8),
     ],
-    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
   scenario('hashes/expired-and-renamed', [
     ['HSET', 'h', 'a', '1'],

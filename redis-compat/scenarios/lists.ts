@@ -4,14 +4,14 @@
 // timeout parsing, inside MULTI), a client served while blocked, WRONGTYPE and arity errors,
 // OBJECT ENCODING, emptied lists vanishing, and the keyspace events of every list command.
 
-import { scenario, type Scenario, type Step } from '../lib/scenario';
+import { notificationScenario, readPushed, scenario, type Scenario, type Step } from '../lib/scenario';
 
 const I64_MAX = '9223372036854775807';
 const I64_MIN = '-9223372036854775808';
 
-/** Subscriber `conn` sends PING and reads `messages` keyspace events before the PONG. */
-function events(messages: number, conn = 2): Step {
-  return { cmd: ['PING'], conn, replies: messages + 1 };
+/** The subscriber (connection 2) reads `messages` keyspace events. */
+function events(messages: number): Step {
+  return readPushed(2, messages);
 }
 
 /** The same command on a string key, expecting WRONGTYPE. */
@@ -455,11 +455,10 @@ export const listScenarios: Scenario[] = [
     { cmd: ['BLMPOP', '0', '1', 'c', 'RIGHT', 'COUNT', '5'], conn: 1, replies: 1 },
     ['EXISTS', 'src', 'c'],
   ]),
-  scenario(
+  notificationScenario(
     'lists/keyspace-events',
+    { flags: 'KEA', pattern: '__keyevent@0__:*', subscriber: 2 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
-      { cmd: ['PSUBSCRIBE', '__keyevent@0__:*'], conn: 2, replies: 1 },
       ['RPUSH', 'l', 'a', 'b', 'c'],
       events(1),
       ['LPUSH', 'l', 'x'],
@@ -507,13 +506,11 @@ export const listScenarios: Scenario[] = [
       ['EXEC'],
       events(3),
     ],
-    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
-  scenario(
+  notificationScenario(
     'lists/keyspace-events-new-keys',
+    { flags: 'KEAn', pattern: '__keyevent@0__:*', subscriber: 2 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'],
-      { cmd: ['PSUBSCRIBE', '__keyevent@0__:*'], conn: 2, replies: 1 },
       ['RPUSH', 'l', 'a'],
       events(2),
       ['LMOVE', 'l', 'd', 'left', 'right'],
@@ -526,6 +523,5 @@ export const listScenarios: Scenario[] = [
       { cmd: ['PING'], conn: 1, replies: 2 },
       events(5),
     ],
-    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
 ];

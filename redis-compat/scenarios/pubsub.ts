@@ -3,14 +3,7 @@
 // and message shapes (a subscriber reads them before the reply to its next PING), keyspace
 // notifications and how CONFIG GET renders notify-keyspace-events.
 
-import { scenario, type Scenario, type Step } from '../lib/scenario';
-
-/** `conn` sends PING and reads `messages` pushed messages before the PONG. */
-function readMessages(conn: number, messages: number): Step {
-  return { cmd: ['PING'], conn, replies: messages + 1 };
-}
-
-const resetNotify = { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] };
+import { RESET_NOTIFY, notificationScenario, readPushed, scenario, type Scenario } from '../lib/scenario';
 
 export const pubsubScenarios: Scenario[] = [
   scenario('pubsub/subscribe-confirmations', [
@@ -151,14 +144,14 @@ export const pubsubScenarios: Scenario[] = [
     ['PUBLISH', 'ch', 'bin\r\n\0\xff'],
     ['SPUBLISH', 'ch', 'shard'],
     ['PUBLISH', 'other', 'none'],
-    readMessages(1, 7),
-    readMessages(2, 3),
-    readMessages(3, 1),
+    readPushed(1, 7),
+    readPushed(2, 3),
+    readPushed(3, 1),
   ]),
   scenario('pubsub/publisher-is-subscriber', [
     { cmd: ['SUBSCRIBE', 'me'], replies: 1 },
     { cmd: ['PUBLISH', 'me', 'self'], conn: 1 },
-    readMessages(0, 1),
+    readPushed(0, 1),
   ]),
   scenario('pubsub/pattern-matching', [
     { cmd: ['PSUBSCRIBE', 'h?llo'], conn: 1, replies: 1 },
@@ -171,26 +164,24 @@ export const pubsubScenarios: Scenario[] = [
     ['PUBLISH', 'hey', '5'],
     ['PUBLISH', 'a*b', '6'],
     ['PUBLISH', 'axb', '7'],
-    readMessages(1, 2),
-    readMessages(2, 1),
-    readMessages(3, 1),
+    readPushed(1, 2),
+    readPushed(2, 1),
+    readPushed(3, 1),
   ]),
-  scenario(
+  notificationScenario(
     'pubsub/keyspace-notifications',
+    { flags: 'KEA', pattern: '__key*__:*', subscriber: 1 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
-      { cmd: ['PSUBSCRIBE', '__key*__:*'], conn: 1, replies: 1 },
       ['SET', 'k', 'v'],
       ['EXPIRE', 'k', '100'],
       ['DEL', 'k'],
       ['INCR', 'n'],
-      readMessages(1, 8),
+      readPushed(1, 8),
       ['CONFIG', 'SET', 'notify-keyspace-events', 'Eg'],
       ['SET', 'k', 'v'],
       ['DEL', 'k'],
-      readMessages(1, 1),
+      readPushed(1, 1),
     ],
-    resetNotify,
   ),
   scenario(
     'pubsub/notify-keyspace-events-config',
@@ -212,6 +203,6 @@ export const pubsubScenarios: Scenario[] = [
       ['CONFIG', 'SET', 'notify-keyspace-events', ''],
       ['CONFIG', 'GET', 'notify-keyspace-events'],
     ],
-    resetNotify,
+    { cleanup: RESET_NOTIFY },
   ),
 ];

@@ -3,7 +3,7 @@
 // variants, SSCAN, and the deterministic shapes of SPOP/SRANDMEMBER. Intsets reply in numeric
 // order in both servers; hashtable-encoded replies are compared unordered.
 
-import { scenario, type Scenario, type Step } from '../lib/scenario';
+import { notificationScenario, readPushed, scenario, type Scenario, type Step } from '../lib/scenario';
 
 /** SADD of `count` members `<prefix><i>` to `key`, in chunks of 100. */
 function manyMembers(key: string, count: number, prefix = 'm'): Step[] {
@@ -327,11 +327,10 @@ export const setScenarios: Scenario[] = [
     ['SSCAN', 'ints', '0', 'MATCH'],
     ['SSCAN', 'ints'],
   ]),
-  scenario(
+  notificationScenario(
     'sets/keyspace-notifications',
+    { flags: 'Esg', pattern: '__key*__:*', subscriber: 1 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'Esg'],
-      { cmd: ['PSUBSCRIBE', '__key*__:*'], conn: 1, replies: 1 },
       ['SADD', 's', '1', '2', '3'],
       ['SADD', 's', '1'],
       ['SREM', 's', '1', 'zz'],
@@ -345,10 +344,8 @@ export const setScenarios: Scenario[] = [
       ['SPOP', 'd', '0'],
       ['SPOP', 'd', '5'],
       ['SPOP', 'nokey'],
-      // A subscriber reads the pushed messages before the reply to its PING.
-      { cmd: ['PING'], conn: 1, replies: 13 },
+      readPushed(1, 12),
     ],
-    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
   scenario('sets/watch', [
     ['SADD', 's', 'a'],

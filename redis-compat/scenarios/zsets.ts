@@ -5,7 +5,7 @@
 // ZSCAN, OBJECT ENCODING thresholds, BZPOPMIN BZPOPMAX BZMPOP with data or short timeouts,
 // and WRONGTYPE/arity errors for every command.
 
-import { scenario, type Scenario, type Step } from '../lib/scenario';
+import { notificationScenario, readPushed, scenario, type Scenario, type Step } from '../lib/scenario';
 
 /** A sorted set "z" with a spread of scores, a string key "s", and a set "set". */
 const setup: Step[] = [
@@ -649,11 +649,10 @@ export const zsetScenarios: Scenario[] = [
     ['BZPOPMAX', 'nokey', 'm', '0'],
     ['EXEC'],
   ]),
-  scenario(
+  notificationScenario(
     'zsets/keyspace-events',
+    { flags: 'KEA', pattern: '__keyevent*__:*', subscriber: 1 },
     [
-      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
-      { cmd: ['PSUBSCRIBE', '__keyevent*__:*'], conn: 1, replies: 1 },
       ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd'],
       ['ZADD', 'z', 'NX', '1', 'a'],
       ['ZINCRBY', 'z', '1', 'a'],
@@ -675,9 +674,8 @@ export const zsetScenarios: Scenario[] = [
       ['ZREMRANGEBYLEX', 'z', '-', '+'],
       ['ZADD', 'z', '1', 'a'],
       ['BZPOPMAX', 'z', '0'],
-      { cmd: ['PING'], conn: 1, replies: 22 },
+      readPushed(1, 21),
     ],
-    { cleanup: [['CONFIG', 'SET', 'notify-keyspace-events', '']] },
   ),
   scenario('zsets/sets-as-inputs', [
     ['ZADD', 'z1', '1', 'a', '2', 'b', '3', 'c'],

@@ -6,8 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RawConnection } from './resp';
+import { sleep } from './server';
 import { decodeRecord } from '../../src/persistence/wal-record';
 import { listSegments } from '../../src/persistence/wal-segments';
+
+export { sleep };
 
 /** Anything with tap's teardown(). */
 interface Teardown {
@@ -215,9 +218,6 @@ export async function runPipelined(c: RawConnection, commands: string[][], pause
   return errors;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 
 /** One WAL record as found on disk: its segment file, byte position, size, offset and command. */

@@ -1,11 +1,16 @@
 // Test helpers: start a real cinnabar-server (or redis-server) process on a free loopback
-// port inside a tap test, stopped by pid when the test ends, pass or fail.
+// port inside a tap test, stopped by pid when the test ends, pass or fail, and SIGKILLed by
+// pid if the test process dies first (tap's timeout, SIGTERM, SIGINT, exit).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { poll } from '../../redis-compat/lib/poll';
+import { LOOPBACK, answersPing, freePort, lastResort } from '../../redis-compat/lib/servers';
+
+export { eventually, poll, sleep } from '../../redis-compat/lib/poll';
+export { freePort };
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
@@ -25,42 +30,10 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Resolves once `port` accepts a connection and answers PING, or rejects after `ms`. */
 export async function waitForPing(port: number, ms = 10000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      let buf = '';
-      s.on('connect', () => s.write('*1\r\n$4\r\nPING\r\n'));
-      s.on('data', (d) => {
-        buf += d.toString('latin1');
-        if (buf.includes('\r\n')) {
-          s.destroy();
-          resolve(buf.startsWith('+PONG'));
-        }
-      });
-      s.on('error', () => resolve(false));
-      s.setTimeout(500, () => {
-        s.destroy();
-        resolve(false);
-      });
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`server on port ${port} did not answer PING`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { ok } = await poll(() => answersPing(port, LOOPBACK, 500), (up) => up, { timeoutMs: ms, intervalMs: 50 });
+  if (!ok) throw new Error(`server on port ${port} did not answer PING`);
 }
 
 function track(proc: ChildProcess, port: number, dir: string, ownDir: boolean): Running {
@@ -68,6 +41,12 @@ function track(proc: ChildProcess, port: number, dir: string, ownDir: boolean): 
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const running = (): boolean => proc.exitCode === null && proc.signalCode === null;
+  // For when this process dies before the teardown that stops it has run (or finished).
+  const forget = lastResort(() => {
+    if (running()) process.kill(proc.pid!, 'SIGKILL');
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  });
   return {
     port,
     pid: proc.pid!,
@@ -75,8 +54,9 @@ function track(proc: ChildProcess, port: number, dir: string, ownDir: boolean): 
     proc,
     output: () => out,
     async stop(signal: NodeJS.Signals = 'SIGKILL') {
-      if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid!, signal);
+      if (running()) process.kill(proc.pid!, signal);
       const code = await exited;
+      forget();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
       return code;
     },

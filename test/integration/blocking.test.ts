@@ -6,7 +6,7 @@
 // INFO blocked_clients.
 
 import t from 'tap';
-import { startCinnabar, startRedis } from '../helpers/server';
+import { poll, startCinnabar, startRedis } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 
 /** A multi-connection script run against one server, recording what each connection receives. */
@@ -66,13 +66,8 @@ class Session {
 
   /** Waits until exactly `n` clients are blocked (recorded, so a count that never comes shows). */
   async blocked(n: number, ms = 3000): Promise<void> {
-    const deadline = Date.now() + ms;
-    let now = await this.blockedClients();
-    while (now !== n && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-      now = await this.blockedClients();
-    }
-    this.transcript.push(`blocked_clients: ${now}`);
+    const { last } = await poll(() => this.blockedClients(), (now) => now === n, { timeoutMs: ms, intervalMs: 10 });
+    this.transcript.push(`blocked_clients: ${last}`);
   }
 
   async id(i: number): Promise<string> {

@@ -4,7 +4,7 @@
 
 import t, { type Test } from 'tap';
 import fs from 'node:fs';
-import { freePort, startCinnabar, startRedis, waitForPing } from '../helpers/server';
+import { eventually, freePort, startCinnabar, startRedis, waitForPing } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 import { compareWithRedis, startBoth } from '../helpers/differential';
 
@@ -37,11 +37,7 @@ async function compareOneByOne(t: Test, redis: RawConnection, cinnabar: RawConne
 }
 
 async function waitOk(c: RawConnection): Promise<void> {
-  const deadline = Date.now() + 15000;
-  while (!(await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
-    if (Date.now() > deadline) throw new Error('cluster_state never became ok');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually('cluster_state:ok', () => c.call('CLUSTER', 'INFO'), { until: (info) => info.includes('cluster_state:ok'), timeoutMs: 15000 });
 }
 
 t.test('a cluster-enabled node answers as redis-server does', async (t) => {

@@ -20,7 +20,8 @@ import {
   type ClusterNode,
   type NodeLine,
 } from '../helpers/cluster';
-import { parseReply, sleep, type Reply } from '../helpers/durability';
+import { parseReply, type Reply } from '../helpers/durability';
+import { eventually } from '../helpers/server';
 
 /** The fields CLUSTER INFO prints first, in Redis 7.0's order. */
 const INFO_FIELDS = [
@@ -171,14 +172,14 @@ function rangesOf(slots: number[]): number[] {
 
 /** Replicas show up in CLUSTER SLOTS and as online in SHARDS once they have synced. */
 async function waitForReplicasOnline(port: number, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const shards = await rawCommand(port, ['CLUSTER', 'SHARDS']);
-    const slots = parseReply(await rawCommand(port, ['CLUSTER', 'SLOTS'])) as Reply[][];
-    if (!shards.includes('loading') && slots.every((r) => r.length === 4)) return;
-    if (Date.now() > deadline) throw new Error(`replicas not online after ${timeoutMs} ms: ${shards}`);
-    await sleep(200);
-  }
+  await eventually(
+    'replicas online',
+    async () => ({
+      shards: await rawCommand(port, ['CLUSTER', 'SHARDS']),
+      slots: parseReply(await rawCommand(port, ['CLUSTER', 'SLOTS'])) as Reply[][],
+    }),
+    { until: ({ shards, slots }) => !shards.includes('loading') && slots.every((r) => r.length === 4), timeoutMs, intervalMs: 200 },
+  );
 }
 
 for (const kind of clusterTestKinds()) {

@@ -17,7 +17,7 @@ import {
   type ClusterNode,
   type NodeLine,
 } from '../helpers/cluster';
-import { sleep } from '../helpers/durability';
+import { eventually } from '../helpers/server';
 
 const NODE_TIMEOUT_MS = 1000;
 
@@ -25,22 +25,6 @@ function myself(lines: NodeLine[]): NodeLine {
   const m = lines.find((l) => l.flags.includes('myself'));
   if (!m) throw new Error('no myself line');
   return m;
-}
-
-/** Polls `until` every 100 ms; returns the elapsed ms, or throws with the last value after `ms`. */
-async function eventually<T>(what: string, ms: number, probe: () => Promise<T>, until: (v: T) => boolean): Promise<number> {
-  const start = Date.now();
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await probe();
-      if (until(last)) return Date.now() - start;
-    } catch {
-      /* a node may refuse connections for a moment */
-    }
-    if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms; last ${JSON.stringify(last)}`);
-    await sleep(100);
-  }
 }
 
 function flagsOf(lines: NodeLine[], id: string): string[] {
@@ -80,20 +64,25 @@ for (const kind of clusterTestKinds()) {
       const seen = new Set<string>();
       // Either flag may be missed between two polls (fail? lasts until a majority agrees), so
       // record every flag seen on both survivors while waiting for fail.
-      await eventually('both survivors flag the node fail', 20000, async () => {
-        const views = await Promise.all([a, b].map((n) => clusterNodes(n.port)));
-        for (const v of views) for (const f of flagsOf(v, downId)) seen.add(f);
-        return views.map((v) => flagsOf(v, downId));
-      }, (flags) => flags.every((f) => f.includes('fail')));
+      await eventually(
+        'both survivors flag the node fail',
+        async () => {
+          const views = await Promise.all([a, b].map((n) => clusterNodes(n.port)));
+          for (const v of views) for (const f of flagsOf(v, downId)) seen.add(f);
+          return views.map((v) => flagsOf(v, downId));
+        },
+        { until: (flags) => flags.every((f) => f.includes('fail')), timeoutMs: 20000 },
+      );
       const elapsed = Date.now() - killedAt;
       t.ok(elapsed >= NODE_TIMEOUT_MS * 0.9, `not flagged fail before cluster-node-timeout (${elapsed} ms)`);
       t.ok(seen.has('fail'), `flagged fail by the survivors (flags seen while waiting: ${[...seen].join(',')})`);
       const lines = await clusterNodes(a.port);
       t.equal(lines.find((l) => l.id === downId)?.linkState, 'disconnected', 'link to the dead node is disconnected');
 
-      await eventually('survivors report cluster_state:fail', 10000, () => Promise.all([a, b].map((n) => clusterInfo(n.port))), (infos) =>
-        infos.every((i) => i.cluster_state === 'fail'),
-      );
+      await eventually('survivors report cluster_state:fail', () => Promise.all([a, b].map((n) => clusterInfo(n.port))), {
+        until: (infos) => infos.every((i) => i.cluster_state === 'fail'),
+        timeoutMs: 10000,
+      });
       t.pass('the cluster is down while a slot range is uncovered (cluster-require-full-coverage yes)');
       const info = await clusterInfo(a.port);
       t.equal(info.cluster_slots_fail, String(ownedSlots(lines.find((l) => l.id === downId)!).length), 'cluster_slots_fail counts the dead node slots');

@@ -3,54 +3,15 @@
 // NODES agreement; the per-slot key index; garbage on the bus port; failure detection; and
 // a kill -9 restart that keeps id, epochs and slots from nodes.conf.
 
-import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import t from 'tap';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import { freePort, startCinnabar, waitForPing, type Running } from '../helpers/server';
 import { RawConnection, bulks } from '../helpers/resp';
-import { bulkText as text, rawCommand, redisCli } from '../helpers/cluster';
+import { bulkText as text, createCluster, rawCommand, redisCli, startClusterNodes } from '../helpers/cluster';
+import { eventually, poll } from '../helpers/server';
 
-const TIMEOUT_MS = 2000;
-
-interface ClusterNodeProc {
-  run: Running;
-  port: number;
-  busPort: number;
-}
-
-async function startNode(t: Test, opts: { port?: number; busPort?: number; dir?: string } = {}): Promise<ClusterNodeProc> {
-  const busPort = opts.busPort ?? (await freePort());
-  // A directory of our own: the helper removes the ones it creates when the process stops.
-  let dir = opts.dir;
-  if (dir === undefined) {
-    const made = mkdtempSync(path.join(os.tmpdir(), 'cinnabar-cluster-'));
-    t.teardown(() => rmSync(made, { recursive: true, force: true }));
-    dir = made;
-  }
-  const run = await startCinnabar(t, {
-    noWait: true,
-    port: opts.port,
-    dir,
-    args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(TIMEOUT_MS), '--appendonly', 'yes'],
-  });
-  // A longer wait than the helper's: a restart replays its WAL on a busy shared machine.
-  try {
-    await waitForPing(run.port, 40000);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${run.output()}`);
-  }
-  return { run, port: run.port, busPort };
-}
-
-async function waitFor(what: string, fn: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Nodes that log to the data dir's WAL, so a kill -9 restart replays it. */
+const NODE_OPTIONS = { args: ['--appendonly', 'yes'] };
 
 /** Each node's view: "id addr role primary epoch slots" lines, without myself/time fields. */
 async function nodesView(port: number): Promise<string[]> {
@@ -65,20 +26,15 @@ async function nodesView(port: number): Promise<string[]> {
 }
 
 t.test('three nodes: create, check, redirections, restart', async (t) => {
-  // One at a time: start-up is slow on a loaded machine and the PING wait is bounded.
-  const nodes = [await startNode(t), await startNode(t), await startNode(t)];
+  const nodes = await startClusterNodes(t, 'cinnabar', 3, NODE_OPTIONS);
   const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
 
   await t.test('redis-cli --cluster create', async (t) => {
-    const r = await redisCli(['--cluster', 'create', ...addrs, '--cluster-yes']);
-    t.equal(r.code, 0, r.out);
-    t.match(r.out, '[OK] All nodes agree about slots configuration.');
-    t.match(r.out, '[OK] All 16384 slots covered.');
-  });
-
-  await waitFor('cluster_state:ok on every node', async () => {
-    for (const n of nodes) if (!text(await rawCommand(n.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
-    return true;
+    // The helper runs redis-cli --cluster create and waits until cluster_state:ok everywhere.
+    const r = await createCluster(nodes, 0);
+    t.equal(r.code, 0, r.stdout + r.stderr);
+    t.match(r.stdout, '[OK] All nodes agree about slots configuration.');
+    t.match(r.stdout, '[OK] All 16384 slots covered.');
   });
 
   await t.test('redis-cli --cluster check and info', async (t) => {
@@ -95,11 +51,11 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
   await t.test('every node has the same view of the cluster', async (t) => {
     // redis-cli's check compares slots; config epochs reach every node with the next PING/PONG,
     // so give gossip a few seconds to bring every view to the same place.
-    let views = await Promise.all(nodes.map((n) => nodesView(n.port)));
-    for (let i = 0; i < 50 && !views.every((v) => JSON.stringify(v) === JSON.stringify(views[0])); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      views = await Promise.all(nodes.map((n) => nodesView(n.port)));
-    }
+    const { last: views } = await poll(
+      () => Promise.all(nodes.map((n) => nodesView(n.port))),
+      (views) => views.every((v) => JSON.stringify(v) === JSON.stringify(views[0])),
+      { timeoutMs: 5000 },
+    );
     t.equal(views[0].length, 3);
     t.same(views[1], views[0]);
     t.same(views[2], views[0]);
@@ -158,13 +114,13 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     const [from, to] = [text(await rawCommand(nodes[0].port, ['CLUSTER', 'MYID'])), text(await rawCommand(nodes[1].port, ['CLUSTER', 'MYID']))];
     const r = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', from, '--cluster-to', to, '--cluster-slots', '50', '--cluster-yes']);
     t.equal(r.code, 0, r.out);
-    await waitFor('every node sees slots 0-49 on the second node', async () => {
+    await eventually('every node sees slots 0-49 on the second node', async () => {
       for (const n of nodes) {
         const line = text(await rawCommand(n.port, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.startsWith(to)) ?? '';
         if (!line.includes(' 0-49 5461-10922')) return false;
       }
       return true;
-    });
+    }, { timeoutMs: 20000 });
     const check = await redisCli(['--cluster', 'check', addrs[2]]);
     t.equal(check.code, 0, check.out);
     t.match(check.out, '[OK] All nodes agree about slots configuration.');
@@ -172,13 +128,13 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     // Give the slots back so the rest of the test sees the original layout.
     const back = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', to, '--cluster-to', from, '--cluster-slots', '50', '--cluster-yes']);
     t.equal(back.code, 0, back.out);
-    await waitFor('slots 0-49 back on the first node everywhere', async () => {
+    await eventually('slots 0-49 back on the first node everywhere', async () => {
       for (const n of nodes) {
         const line = text(await rawCommand(n.port, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.startsWith(from)) ?? '';
         if (!line.includes(' 0-5460')) return false;
       }
       return true;
-    });
+    }, { timeoutMs: 20000 });
   });
 
   await t.test('garbage on the bus port does not hurt a node', async (t) => {
@@ -200,60 +156,58 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     t.equal(await rawCommand(target.port, ['PING']), '+PONG\r\n');
     await new Promise((r) => setTimeout(r, 300));
     t.match(text(await rawCommand(target.port, ['CLUSTER', 'INFO'])), 'cluster_state:ok');
-    t.match(target.run.output(), 'malformed message', 'the bad links were logged');
+    t.match(target.output(), 'malformed message', 'the bad links were logged');
   });
 
   await t.test('kill -9 and restart: same id, epochs, slots; back to ok; PFAIL/FAIL meanwhile', async (t) => {
     const victim = nodes[1];
     const id = text(await rawCommand(victim.port, ['CLUSTER', 'MYID']));
     const before = await nodesView(victim.port);
-    const conf = readFileSync(path.join(victim.run.dir, 'nodes.conf'), 'latin1');
+    const conf = readFileSync(victim.configFile, 'latin1');
     const info = text(await rawCommand(victim.port, ['CLUSTER', 'INFO']));
     const myEpoch = /cluster_my_epoch:(\d+)/.exec(info)![1];
     const currentEpoch = /cluster_current_epoch:(\d+)/.exec(info)![1];
     t.match(conf, new RegExp(`^${id} 127\\.0\\.0\\.1:${victim.port}@${victim.busPort} myself,master - 0 0 ${myEpoch} \\w+ 5461-10922$`, 'm'));
     t.match(conf, new RegExp(`^vars currentEpoch ${currentEpoch} lastVoteEpoch 0$`, 'm'));
-    const dir = victim.run.dir;
-    await victim.run.stop('SIGKILL');
-    await waitFor('the others flag the dead node fail', async () => {
+    await victim.kill9();
+    await eventually('the others flag the dead node fail', async () => {
       const line = text(await rawCommand(nodes[0].port, ['CLUSTER', 'NODES'])).split('\n').find((l) => l.startsWith(id)) ?? '';
       return / master,fail /.test(line);
-    });
+    }, { timeoutMs: 20000 });
     t.match(text(await rawCommand(nodes[0].port, ['CLUSTER', 'INFO'])), 'cluster_state:fail');
     t.equal(await rawCommand(nodes[0].port, ['GET', 'foo']), '-CLUSTERDOWN The cluster is down\r\n');
-    const again = await startNode(t, { port: victim.port, busPort: victim.busPort, dir });
-    nodes[1] = again;
-    t.equal(text(await rawCommand(again.port, ['CLUSTER', 'MYID'])), id, 'same node id');
-    const infoAfter = text(await rawCommand(again.port, ['CLUSTER', 'INFO']));
+    await victim.start(t);
+    t.equal(text(await rawCommand(victim.port, ['CLUSTER', 'MYID'])), id, 'same node id');
+    const infoAfter = text(await rawCommand(victim.port, ['CLUSTER', 'INFO']));
     t.match(infoAfter, `cluster_my_epoch:${myEpoch}\r\n`, 'same config epoch');
     t.match(infoAfter, `cluster_current_epoch:${currentEpoch}\r\n`, 'same current epoch');
-    await waitFor('cluster_state:ok everywhere after the restart', async () => {
+    await eventually('cluster_state:ok everywhere after the restart', async () => {
       for (const n of nodes) if (!text(await rawCommand(n.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
       return true;
-    });
-    t.same(await nodesView(again.port), before, 'same view as before the crash');
+    }, { timeoutMs: 20000 });
+    t.same(await nodesView(victim.port), before, 'same view as before the crash');
     t.equal(await rawCommand(nodes[2].port, ['GET', 'foo']), '$3\r\nbar\r\n');
   });
 });
 
 t.test('a node met by one node becomes known to all (gossip)', async (t) => {
-  const [a, b, c] = [await startNode(t), await startNode(t), await startNode(t)];
+  const [a, b, c] = await startClusterNodes(t, 'cinnabar', 3, NODE_OPTIONS);
   t.equal(await rawCommand(a.port, ['CLUSTER', 'MEET', '127.0.0.1', String(b.port), String(b.busPort)]), '+OK\r\n');
   t.equal(await rawCommand(b.port, ['CLUSTER', 'MEET', '127.0.0.1', String(c.port), String(c.busPort)]), '+OK\r\n');
-  await waitFor('a knows c through b', async () => {
+  await eventually('a knows c through b', async () => {
     const nodes = text(await rawCommand(a.port, ['CLUSTER', 'NODES']));
     return nodes.split('\n').filter((l) => l.trim() !== '' && !l.includes('handshake')).length === 3;
-  });
-  await waitFor('all views agree', async () => {
+  }, { timeoutMs: 20000 });
+  await eventually('all views agree', async () => {
     const views = await Promise.all([a, b, c].map((n) => nodesView(n.port)));
     return JSON.stringify(views[0]) === JSON.stringify(views[1]) && JSON.stringify(views[1]) === JSON.stringify(views[2]) && views[0].length === 3;
-  });
+  }, { timeoutMs: 20000 });
   t.pass('three nodes, one view');
   // Equal config epochs (all 0) are resolved: every primary ends with its own epoch.
-  await waitFor('config epochs made unique', async () => {
+  await eventually('config epochs made unique', async () => {
     const epochs = new Set<string>();
     for (const n of [a, b, c]) epochs.add(/cluster_my_epoch:(\d+)/.exec(text(await rawCommand(n.port, ['CLUSTER', 'INFO'])))![1]);
     return epochs.size === 3;
-  });
+  }, { timeoutMs: 20000 });
   t.pass('config epoch collisions resolved');
 });

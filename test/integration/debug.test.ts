@@ -3,7 +3,7 @@
 // ERROR and the subcommand errors. Expected bytes were taken from redis-server 7.0.15.
 
 import t from 'tap';
-import { startCinnabar } from '../helpers/server';
+import { poll, startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 
 const NOT_ALLOWED =
@@ -57,9 +57,7 @@ t.test('with enable-debug-command yes', async (t) => {
     await new Promise((r) => setTimeout(r, 300));
     t.equal(await c.call('DBSIZE'), ':1\r\n', 'the expired key stays until touched');
     t.equal(await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1'), '+OK\r\n');
-    const deadline = Date.now() + 3000;
-    let size = '';
-    while (Date.now() < deadline && (size = await c.call('DBSIZE')) !== ':0\r\n') await new Promise((r) => setTimeout(r, 50));
+    const { last: size } = await poll(() => c.call('DBSIZE'), (s) => s === ':0\r\n', { timeoutMs: 3000, intervalMs: 50 });
     t.equal(size, ':0\r\n', 'the active cycle removes it again');
     t.equal(await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', 'x'), '+OK\r\n', 'atoi: not a number is 0');
     t.equal(await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '2'), '+OK\r\n');

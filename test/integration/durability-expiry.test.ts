@@ -3,7 +3,7 @@
 // absolute expiry (their TTL keeps decreasing across the restart instead of resetting).
 
 import t from 'tap';
-import { startCinnabar } from '../helpers/server';
+import { poll, startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 import { call, dataDir, sleep, type Reply } from '../helpers/durability';
 
@@ -124,8 +124,7 @@ t.test('TTLs across restarts', async (t) => {
     t.equal(await call(c, 'GET', 'l:keepttl'), 'v2');
     t.equal(await call(c, 'GET', 'l:float'), '2.5');
     // Active expiry reclaims the expired keys replay brought back into memory.
-    const deadline = Date.now() + 3000;
-    while ((await call(c, 'DBSIZE')) !== liveKeys.length && Date.now() < deadline) await sleep(50);
+    await poll(() => call(c, 'DBSIZE'), (n) => n === liveKeys.length, { timeoutMs: 3000, intervalMs: 50 });
     t.equal(await call(c, 'DBSIZE'), liveKeys.length, `${round}: expired keys reclaimed`);
     c.close();
     await node.stop('SIGTERM');

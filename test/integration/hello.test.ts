@@ -3,7 +3,7 @@
 // Expected bytes were taken from redis-server 7.0.15.
 
 import t from 'tap';
-import { startCinnabar } from '../helpers/server';
+import { eventually, startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
 
 function bulk(s: string): string {
@@ -32,21 +32,18 @@ async function clientId(c: RawConnection): Promise<number> {
 
 /** Resolves once a node on `port` answers PING with anything (NOAUTH included). */
 async function untilAnswering(port: number): Promise<void> {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    try {
+  await eventually(
+    `a reply to PING on port ${port}`,
+    async () => {
       const c = await RawConnection.connect(port);
       try {
-        await c.call('PING');
-        return;
+        return await c.call('PING');
       } finally {
         c.close();
       }
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+    },
+    { intervalMs: 50 },
+  );
 }
 
 const WRONGPASS = '-WRONGPASS invalid username-password pair or user is disabled.\r\n';

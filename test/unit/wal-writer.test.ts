@@ -11,6 +11,7 @@ import { Wal, type FsyncPolicy } from '../../src/persistence/wal';
 import { readWal } from '../../src/persistence/wal-reader';
 import { listSegments } from '../../src/persistence/wal-segments';
 import type { WalRecord } from '../../src/persistence/wal-record';
+import { eventually } from '../helpers/server';
 
 function tempDir(t: Test): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-wal-writer-'));
@@ -172,12 +173,9 @@ t.test('a failed fsync is reported, and cleared by the next fsync that succeeds'
   t.equal(wal.lastError, null);
 });
 
-async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** The WAL's timers and fsyncs run in this process: look often. */
+function waitFor(cond: () => boolean, ms = 2000): Promise<boolean> {
+  return eventually('condition', cond, { timeoutMs: ms, intervalMs: 5 });
 }
 
 t.test('always: segments rotating while an fsync is in flight', async (t) => {
