@@ -23,6 +23,11 @@ import { requestMajorGc } from '../server/memory-release';
 
 const ROBJ = 16;
 const DICT_ENTRY = 24;
+/**
+ * In cluster mode a main-dict entry of Redis 7.0 carries the slot-to-keys list links (two
+ * pointers of clusterDictEntryMetadata), which MEMORY USAGE counts: 16 bytes more per key.
+ */
+const CLUSTER_ENTRY_METADATA = 16;
 const DICT = 56;
 const POINTER = 8;
 const QUICKLIST = 40;
@@ -188,7 +193,7 @@ const usage: Handler = (c, args, node) => {
   // dbFind: the key as stored, without expiring it.
   const v = c.db.get(args[2]);
   if (v === undefined) return c.nullBulk();
-  c.int(Math.trunc(valueSize(v, samples)) + sdsSize(args[2].length) + DICT_ENTRY);
+  c.int(Math.trunc(valueSize(v, samples)) + sdsSize(args[2].length) + DICT_ENTRY + (node.cluster !== null ? CLUSTER_ENTRY_METADATA : 0));
 };
 
 /** Below this many bytes used beyond start-up, Redis's doctor calls the instance empty. */
