@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { CommandFlag, CommandSpec, Handler } from './spec';
 import type { Client } from '../server/client';
 import { Err } from '../errors';
-import { R } from '../resp/replies';
+import { R, statusLines } from '../resp/replies';
 import { is, parseI64 } from './args';
 import { oneLine } from './gatekeeper';
 import { isReadonlyClient } from '../cluster/redirect';
@@ -190,7 +190,7 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 const info: Handler = (c, args) => {
   c.verbatim(clientInfoLine(c, c, 'client|info', args) + '\n');

@@ -13,6 +13,7 @@ import { clusterInfo, clusterNodes, nodeLine, slotRanges } from '../cluster/rend
 import type { ClusterNode } from '../cluster/node-table';
 import { keySlot, SLOT_COUNT } from '../cluster/slot';
 import { clusterStateOf } from '../cluster/redirect';
+import { statusLines } from '../resp/replies';
 
 type ClusterHandler = (c: Client, args: string[], cluster: Cluster, node: NodeContext) => void;
 
@@ -466,7 +467,7 @@ const HELP = [
   'HELP',
   '    Prints this help.',
 ];
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 const ADMIN: readonly CommandFlag[] = ['admin', 'stale', 'no_async_loading'];
 const ADMIN_STALE: readonly CommandFlag[] = ['admin', 'stale'];

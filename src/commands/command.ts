@@ -7,7 +7,7 @@ import type { NodeContext } from '../node-context';
 import type { Command, CommandSpec } from './spec';
 import { Err } from '../errors';
 import { globMatch } from '../keyspace/glob';
-import { R } from '../resp/replies';
+import { R, statusLines } from '../resp/replies';
 import { aclCategories, commandHasKeys, commandKeys, redisMeta, visibleFlags } from './meta';
 import { encodeTree, mapHeader, setHeader } from './meta/resp-tree';
 
@@ -209,7 +209,7 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 // ── Table ────────────────────────────────────────────────────────────────────────────────
 

@@ -9,6 +9,7 @@ import type { SetFailure } from '../config/config';
 import { Err } from '../errors';
 import { oneLine } from './gatekeeper';
 import { F, lookupEntry } from '../config/params';
+import { statusLines } from '../resp/replies';
 
 const HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -24,7 +25,7 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 function get(c: Client, args: string[], node: NodeContext): void {
   const pairs = node.config.getMatching(args.slice(2));

@@ -13,6 +13,7 @@ import { parseI64 } from './args';
 import { oneLine } from './gatekeeper';
 import { subcommandSyntaxError } from './client';
 import { isSharedInteger, SHARED_REFCOUNT } from './object';
+import { statusLines } from '../resp/replies';
 
 // ── Permission (processCommand's CMD_PROTECTED check) ────────────────────────────────────
 
@@ -226,7 +227,7 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 export const debugCommands: CommandSpec[] = [
   {

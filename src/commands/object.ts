@@ -9,6 +9,7 @@ import type { Value } from '../keyspace/value';
 import { isIntEncodable, stringEncoding } from '../keyspace/value';
 import { lookupRead } from './lookup';
 import { Err } from '../errors';
+import { statusLines } from '../resp/replies';
 
 /** Redis shares one object for each integer below this (OBJ_SHARED_INTEGERS). */
 const SHARED_INTEGERS = 10000;
@@ -86,7 +87,7 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 function keySub(name: string, run: Handler): CommandSpec {
   return { name, arity: 3, flags: ['readonly'], firstKey: 2, lastKey: 2, step: 1, group: 'generic', run };

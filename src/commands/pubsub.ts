@@ -7,6 +7,7 @@ import type { CommandFlag, CommandSpec, Handler } from './spec';
 import { Err } from '../errors';
 import { globMatch } from '../keyspace/glob';
 import { subcommandSyntaxError } from './client';
+import { statusLines } from '../resp/replies';
 
 const SUBSCRIBE_FLAGS: readonly CommandFlag[] = ['pubsub', 'noscript', 'loading', 'stale'];
 const PUBLISH_FLAGS: readonly CommandFlag[] = ['pubsub', 'loading', 'stale', 'fast'];
@@ -79,7 +80,7 @@ const HELP = [
   '    Prints this help.',
 ];
 
-const HELP_REPLY = '*' + HELP.length + '\r\n' + HELP.map((l) => '+' + l + '\r\n').join('');
+const HELP_REPLY = statusLines(HELP);
 
 /** CHANNELS / SHARDCHANNELS [pattern]: active channels matching the pattern, in no set order. */
 function listChannels(registry: (node: NodeContext) => ReadonlyMap<string, unknown>): Handler {
