@@ -109,24 +109,13 @@ export async function stopAll(): Promise<void> {
 }
 
 /**
- * For CLI entries: on SIGINT/SIGTERM stop all servers gracefully, then exit. (Without it, the
- * servers still running are SIGKILLed when this process exits or a signal ends it: see
- * lastResort.)
+ * For CLI entries: on SIGINT/SIGTERM stop all servers gracefully, then exit. (Without it, and
+ * on the other fatal signals, the servers still running are SIGKILLed when this process exits
+ * or a signal ends it: see lastResort.)
  */
 export function installCleanupHandlers(): void {
-  if (signalHandlersInstalled) return;
-  signalHandlersInstalled = true;
-  for (const sig of FATAL_SIGNALS) process.removeListener(sig, onFatalSignal);
-  let signalled = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    // Stay subscribed: a second signal must not kill us with the default action, which
-    // would skip the exit hook and leave the servers running.
-    process.on(sig, () => {
-      if (signalled) process.exit(130); // impatient: the exit hook SIGKILLs them
-      signalled = true;
-      void stopAll().finally(() => process.exit(130));
-    });
-  }
+  graceful = true;
+  installHooks();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -135,8 +124,11 @@ export function installCleanupHandlers(): void {
 
 /** Synchronous last-resort stops of the children still running (SIGKILL by pid, remove their dir). */
 const lastResorts = new Set<() => void>();
-let signalHandlersInstalled = false;
-let exitHookInstalled = false;
+let hooksInstalled = false;
+/** installCleanupHandlers was called: SIGINT/SIGTERM stop the servers gracefully. */
+let graceful = false;
+/** A graceful stop is under way (a second signal exits at once). */
+let signalled = false;
 
 /**
  * Signals that end a process by default and can be caught. SIGALRM is how tap ends a test
@@ -144,18 +136,29 @@ let exitHookInstalled = false;
  */
 const FATAL_SIGNALS: readonly NodeJS.Signals[] = ['SIGALRM', 'SIGHUP', 'SIGINT', 'SIGTERM'];
 
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', runLastResorts);
+  for (const sig of FATAL_SIGNALS) process.on(sig, onFatalSignal);
+}
+
 /**
- * Registers `stop`, which must SIGKILL by pid a child this process started (and may remove
- * its files), to run synchronously if this process exits or a fatal signal arrives while it is
- * still registered. Returns the function that unregisters it: call it once the child has
- * exited. Used by every spawner of servers, here and in test/helpers/server.ts.
+ * Registers `child`, a server this process started, to be SIGKILLed by pid (and `ownedDir`
+ * removed) synchronously if this process exits or a fatal signal arrives while the child still
+ * runs. Returns the function that unregisters it: call it once the child has exited. Used by
+ * every spawner of servers, here and in test/helpers/server.ts.
  */
-export function lastResort(stop: () => void): () => void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', runLastResorts);
-    if (!signalHandlersInstalled) for (const sig of FATAL_SIGNALS) process.on(sig, onFatalSignal);
-  }
+export function lastResort(child: ChildProcess, ownedDir?: string): () => void {
+  installHooks();
+  const stop = (): void => {
+    try {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    if (ownedDir !== undefined) fs.rmSync(ownedDir, { recursive: true, force: true });
+  };
   lastResorts.add(stop);
   return () => void lastResorts.delete(stop);
 }
@@ -172,12 +175,21 @@ function runLastResorts(): void {
 }
 
 /**
- * Kills the children, then lets the signal do what it would have done without us: our
- * listeners go and the signal is raised again, for the other listeners (tap's signal-exit,
- * which reports and then dies by the signal) or the default action (death by the signal).
- * signal-exit does nothing while it sees a listener besides its own, so it must not see ours.
+ * For a CLI's SIGINT/SIGTERM: stop the servers gracefully, then exit; we stay subscribed, so a
+ * second signal exits at once (the exit hook SIGKILLs what is left) instead of dying by the
+ * default action without it. Otherwise: kill the children, then let the signal do what it
+ * would have done without us: our listeners go and the signal is raised again, for the other
+ * listeners (tap's signal-exit, which reports and then dies by the signal) or the default
+ * action (death by the signal). signal-exit does nothing while it sees a listener besides its
+ * own, so it must not see ours.
  */
 function onFatalSignal(sig: NodeJS.Signals): void {
+  if (graceful && (sig === 'SIGINT' || sig === 'SIGTERM')) {
+    if (signalled) process.exit(130);
+    signalled = true;
+    void stopAll().finally(() => process.exit(130));
+    return;
+  }
   runLastResorts();
   for (const s of FATAL_SIGNALS) process.removeListener(s, onFatalSignal);
   process.kill(process.pid, sig);
@@ -252,14 +264,7 @@ async function startOnce(
     });
   });
   const pid = child.pid ?? -1;
-  const forget = lastResort(() => {
-    try {
-      if (!exited && pid > 0) process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const forget = lastResort(child, ownDir ? dir : undefined);
 
   let stopping: Promise<void> | null = null;
   const handle: ServerHandle = {

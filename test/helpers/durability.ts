@@ -218,8 +218,6 @@ export async function runPipelined(c: RawConnection, commands: string[][], pause
   return errors;
 }
 
-
-
 /** One WAL record as found on disk: its segment file, byte position, size, offset and command. */
 export interface LocatedRecord {
   file: string;

@@ -43,10 +43,7 @@ function track(proc: ChildProcess, port: number, dir: string, ownDir: boolean): 
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const running = (): boolean => proc.exitCode === null && proc.signalCode === null;
   // For when this process dies before the teardown that stops it has run (or finished).
-  const forget = lastResort(() => {
-    if (running()) process.kill(proc.pid!, 'SIGKILL');
-    if (ownDir) rmSync(dir, { recursive: true, force: true });
-  });
+  const forget = lastResort(proc, ownDir ? dir : undefined);
   return {
     port,
     pid: proc.pid!,

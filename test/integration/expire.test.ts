@@ -4,10 +4,8 @@
 
 import net from 'node:net';
 import t, { type Test } from 'tap';
-import { poll, startCinnabar } from '../helpers/server';
+import { poll, sleep, startCinnabar } from '../helpers/server';
 import { RawConnection } from '../helpers/resp';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Pipelines `n` SET vol:<i> v PX <ttl> into `db` over a raw socket and resolves when every
