@@ -161,6 +161,14 @@ export class Cluster implements BusHandler {
     this.doBeforeSleep(Todo.UPDATE_STATE);
   }
 
+  /**
+   * Slots, epochs or roles changed: both cluster_state and nodes.conf are due at the end of
+   * the turn (clusterDoBeforeSleep(CLUSTER_TODO_UPDATE_STATE|CLUSTER_TODO_SAVE_CONFIG)).
+   */
+  slotsChanged(): void {
+    this.doBeforeSleep(Todo.UPDATE_STATE | Todo.SAVE_CONFIG);
+  }
+
   private doBeforeSleep(flags: number): void {
     this.todo |= flags;
     if (this.todoScheduled) return;
@@ -179,6 +187,7 @@ export class Cluster implements BusHandler {
    * holds its effect.
    */
   beforeSleep(): void {
+    if (this.todo === 0) return;
     const todo = this.todo;
     this.todo = 0;
     if (this.stopped) return;
@@ -430,8 +439,7 @@ export class Cluster implements BusHandler {
         this.host.log.info({ node: failing.id, reporter: sender.id }, 'FAIL message received');
         failing.flags = (failing.flags | NodeFlag.FAIL) & ~NodeFlag.PFAIL;
         failing.failTime = now;
-        this.stateMayHaveChanged();
-        this.configChanged();
+        this.slotsChanged();
       }
       return;
     }
@@ -595,8 +603,7 @@ export class Cluster implements BusHandler {
     node.flags = (node.flags | NodeFlag.FAIL) & ~NodeFlag.PFAIL;
     node.failTime = Date.now();
     this.broadcastFail(node);
-    this.stateMayHaveChanged();
-    this.configChanged();
+    this.slotsChanged();
   }
 
   /** clearNodeFailureIfNeeded: a FAIL node answers again. */
@@ -605,8 +612,7 @@ export class Cluster implements BusHandler {
     if (node.isReplica || node.numSlots === 0 || now - node.failTime > this.nodeTimeout * FAIL_UNDO_MULT) {
       this.host.log.info({ node: node.id }, 'Clear FAIL state for node: it is reachable again');
       node.flags &= ~NodeFlag.FAIL;
-      this.stateMayHaveChanged();
-      this.configChanged();
+      this.slotsChanged();
     }
   }
 
@@ -756,8 +762,7 @@ export class Cluster implements BusHandler {
   forget(node: ClusterNode): void {
     this.table.blacklist.set(node.id, Date.now() + BLACKLIST_TTL);
     this.deleteNode(node);
-    this.stateMayHaveChanged();
-    this.configChanged();
+    this.slotsChanged();
   }
 
   /** CLUSTER RESET: forget everyone and every slot; HARD also takes a new id and zero epochs. */
@@ -777,8 +782,7 @@ export class Cluster implements BusHandler {
       this.table.rename(me, randomNodeId());
       this.host.log.info({ id: me.id }, 'Node hard reset, now I\'m ' + me.id);
     }
-    this.stateMayHaveChanged();
-    this.configChanged();
+    this.slotsChanged();
   }
 
   /**
@@ -791,8 +795,7 @@ export class Cluster implements BusHandler {
       me.flags &= ~NodeFlag.MIGRATE_TO;
     }
     this.table.setPrimary(me, primary);
-    this.stateMayHaveChanged();
-    this.configChanged();
+    this.slotsChanged();
     this.broadcastPong();
   }
 

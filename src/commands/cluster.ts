@@ -280,8 +280,7 @@ function slotsCommand(del: boolean, parse: (args: string[]) => SlotRangesArgs): 
         table.addSlot(cluster.myself, s);
       }
     }
-    cluster.stateMayHaveChanged();
-    cluster.configChanged();
+    cluster.slotsChanged();
     c.ok();
   };
 }
@@ -289,8 +288,7 @@ function slotsCommand(del: boolean, parse: (args: string[]) => SlotRangesArgs): 
 const flushslots: ClusterHandler = (c, _args, cluster, node) => {
   if (node.keyspace.dbs[0].size !== 0) return c.error(Err.flushslotsNotEmpty);
   cluster.table.delNodeSlots(cluster.myself);
-  cluster.stateMayHaveChanged();
-  cluster.configChanged();
+  cluster.slotsChanged();
   c.ok();
 };
 
@@ -302,8 +300,7 @@ const setConfigEpoch: ClusterHandler = (c, args, cluster) => {
   if (cluster.myself.configEpoch !== 0) return c.error(Err.configEpochNonZero);
   cluster.myself.configEpoch = epoch;
   if (cluster.table.currentEpoch < epoch) cluster.table.currentEpoch = epoch;
-  cluster.stateMayHaveChanged();
-  cluster.configChanged();
+  cluster.slotsChanged();
   c.ok();
 };
 
@@ -384,8 +381,7 @@ const setslot: ClusterHandler = (c, args, cluster) => {
   } else {
     return c.error(Err.setslotSyntax);
   }
-  cluster.stateMayHaveChanged();
-  cluster.configChanged();
+  cluster.slotsChanged();
   c.ok();
 };
 

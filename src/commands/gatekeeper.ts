@@ -154,7 +154,8 @@ export class Gatekeeper {
     const node = this.node;
     node.latency.addSampleIfNeeded(cmd.isFast ? 'fast-command' : 'command', Math.floor(usec / 1000));
     if (cmd.skipSlowlog) return;
-    if (cmd.isBlocking && c.unblock !== null) {
+    // Only a command that blocked leaves `unblock` set (BlockedClients.block).
+    if (c.unblock !== null) {
       node.blocking.whenServed(c, (serveUsec) => node.slowlog.record(c, args, usec + serveUsec));
       return;
     }

@@ -7,7 +7,7 @@ import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
 import { containerCommand, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { Value } from '../keyspace/value';
-import { isIntEncodable } from '../keyspace/value';
+import { isIntEncodable, stringEncoding } from '../keyspace/value';
 import { HashValue } from '../types/hash';
 import { ListValue } from '../types/list';
 import { SetValue } from '../types/set';
@@ -113,8 +113,8 @@ function listSize(list: ListValue, samples: number): number {
   let sampledBytes = 0;
   let elements = 0;
   const wanted = Math.min(samples, list.length);
-  for (const s of list.range(0, list.length - 1)) {
-    const e = listpackEntry(s);
+  for (let i = 0; i < list.length; i++) {
+    const e = listpackEntry(list.at(i));
     if (nodeBytes > 7 && nodeBytes + e > QUICKLIST_NODE_BYTES) {
       sampledBytes += QUICKLIST_NODE + mallocSize(nodeBytes);
       if (++nodes === wanted) break;
@@ -135,9 +135,14 @@ function listSize(list: ListValue, samples: number): number {
 /** objectComputeSize: the value's object and what it points to. */
 export function valueSize(v: Value, samples: number): number {
   if (typeof v === 'string') {
-    if (isIntEncodable(v)) return ROBJ;
-    if (v.length <= 44) return mallocSize(ROBJ + 3 + v.length + 1);
-    return ROBJ + sdsSize(v.length);
+    switch (stringEncoding(v)) {
+      case 'int':
+        return ROBJ;
+      case 'embstr':
+        return mallocSize(ROBJ + 3 + v.length + 1);
+      default:
+        return ROBJ + sdsSize(v.length);
+    }
   }
   if (v instanceof HashValue) {
     if (v.listpack) {

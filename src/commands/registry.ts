@@ -17,7 +17,6 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     noAuth: spec.flags.includes('no_auth'),
     isFast: spec.flags.includes('fast'),
     skipSlowlog: spec.flags.includes('skip_slowlog'),
-    isBlocking: spec.flags.includes('blocking'),
     singleKey: spec.keys === undefined && !spec.flags.includes('movablekeys') && spec.firstKey > 0 && spec.lastKey === spec.firstKey,
     calls: 0,
     sampledUsec: 0,

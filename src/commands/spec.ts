@@ -64,8 +64,6 @@ export interface Command {
   readonly isFast: boolean;
   /** Left out of the slow log (EXEC: the commands it runs are logged one by one). */
   readonly skipSlowlog: boolean;
-  /** May wait for data (BLPOP...): logged when served, not when it blocks. */
-  readonly isBlocking: boolean;
   /** Exactly one key, at spec.firstKey (no key specs, not movablekeys): cluster routing's fast path. */
   readonly singleKey: boolean;
   calls: number;

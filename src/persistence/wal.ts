@@ -152,13 +152,7 @@ export class Wal implements EffectSink {
   private syncAlways(): void {
     if (this.fsyncing) return;
     try {
-      for (const fd of this.retiring) {
-        fs.fdatasyncSync(fd);
-        fs.closeSync(fd);
-      }
-      this.retiring = [];
-      if (this.dirDirty) this.syncDirSync();
-      fs.fdatasyncSync(this.fd);
+      this.syncAllSync(fs.fdatasyncSync);
     } catch (err) {
       this.fail(err as NodeJS.ErrnoException);
       return;
@@ -271,13 +265,7 @@ export class Wal implements EffectSink {
   /** Flushes and fsyncs synchronously (shutdown, SAVE). */
   syncNow(): void {
     this.flush();
-    for (const fd of this.retiring) {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-    }
-    this.retiring = [];
-    if (this.dirDirty) this.syncDirSync();
-    fs.fsyncSync(this.fd);
+    this.syncAllSync(fs.fsyncSync);
     this.syncedOffset = this.writtenOffset;
     this.stats.fsyncs++;
     this.stats.lastFsyncAt = Date.now();
@@ -294,10 +282,21 @@ export class Wal implements EffectSink {
     }
   }
 
-  /** fsyncs the WAL directory, making the segment files created since the last time durable. */
-  private syncDirSync(): void {
-    fsyncDirectory(this.opts.dir);
-    this.dirDirty = false;
+  /**
+   * Synchronously syncs (with `sync`) and closes the retired segments, fsyncs the directory
+   * when a segment was created, then syncs the current segment. Throws the first failure.
+   */
+  private syncAllSync(sync: (fd: number) => void): void {
+    for (const fd of this.retiring) {
+      sync(fd);
+      fs.closeSync(fd);
+    }
+    this.retiring = [];
+    if (this.dirDirty) {
+      fsyncDirectory(this.opts.dir);
+      this.dirDirty = false;
+    }
+    sync(this.fd);
   }
 
   /** Starts a new segment now so older ones can be deleted after a snapshot covers them. */
