@@ -21,7 +21,7 @@
 // Every number here is written to disk: it never changes; new tags and flags are appended
 // (pinned by test/unit/value-codec.test.ts).
 
-import { latin1 } from '../resp/latin1';
+import { latin1, type Latin1Codec } from '../resp/latin1';
 import { createHash } from 'node:crypto';
 import type { TypedValue, Value } from '../keyspace/value';
 
@@ -162,12 +162,10 @@ export function encodeLmdbValue(key: string, value: Value, expireAt: number | un
 }
 
 /**
- * Node's Buffer#latin1Slice, which toString('latin1', start, end) calls after an encoding
- * dispatch that cost ~15% of loading 1M short keys (CPU profile); @types/node omits it.
+ * Node's Buffer#latin1Slice (see latin1.ts), which toString('latin1', start, end) calls after
+ * an encoding dispatch that cost ~15% of loading 1M short keys (CPU profile).
  */
-interface Latin1Buffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
-}
+type Latin1Buffer = Buffer & Latin1Codec;
 
 /**
  * Decodes entries into its fields without allocating per entry (loading a million keys is

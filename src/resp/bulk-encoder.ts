@@ -4,14 +4,11 @@
 // the reply ran at half redis-server's rate at -P 16 (--cpu-prof). Here each element costs a
 // few byte stores and the reply is one string allocation.
 
+import type { Latin1Codec } from './latin1';
+
 /** Elements up to this long are copied byte by byte in JS; longer ones by Buffer#latin1Write. */
 const SHORT = 32;
 
-/** Buffer's own latin1 codec (see latin1.ts: the public toString/write wrappers cost more). */
-interface Latin1Codec {
-  latin1Slice(start: number, end: number): string;
-  latin1Write(s: string, offset: number): number;
-}
 
 let scratch = Buffer.allocUnsafe(64 * 1024);
 let used = 0;

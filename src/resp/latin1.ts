@@ -2,12 +2,13 @@
 // values become Map keys and stored strings straight from request and snapshot buffers.
 
 /**
- * Buffer's own latin1 decoder, called directly: `buf.toString('latin1', a, b)` goes through
- * argument checks and a slice wrapper that cost ~10% of a pipelined SET/GET run (measured
- * with --cpu-prof under redis-benchmark -P 16).
+ * Buffer's own latin1 codec, called directly (@types/node omits it): `buf.toString('latin1',
+ * a, b)` goes through argument checks and a slice wrapper that cost ~10% of a pipelined
+ * SET/GET run (measured with --cpu-prof under redis-benchmark -P 16); `buf.write` likewise.
  */
-interface Latin1Slicer {
+export interface Latin1Codec {
   latin1Slice(start: number, end: number): string;
+  latin1Write(s: string, offset: number): number;
 }
 
 /**
@@ -54,7 +55,7 @@ function shortLatin1(b: Buffer, s: number, n: number): string {
     case 16:
       return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
     default:
-      return (b as unknown as Latin1Slicer).latin1Slice(s, s + n);
+      return (b as unknown as Latin1Codec).latin1Slice(s, s + n);
   }
 }
 
