@@ -25,6 +25,11 @@ export interface SnapshotWorkerData {
   path: string;
   /** Named LMDB databases to allow: one per Redis db plus meta. */
   maxDbs: number;
+  /**
+   * Start-up: stream the snapshot of this many Redis dbs out right after `ready`, as a `load`
+   * request would, without waiting for one (SnapshotStore.load takes it). Null: wait.
+   */
+  preloadDatabases: number | null;
 }
 
 export type ToWorker =
@@ -54,6 +59,7 @@ export const META_KEY = Buffer.from('snapshot', 'latin1');
 type LmdbOpen = typeof import('lmdb').open;
 
 const LOAD_BATCH_BYTES = 1 << 20;
+const FIRST_LOAD_BATCH_BYTES = 16 << 10;
 const BACKGROUND_NICE = 5;
 
 class SnapshotWorker {
@@ -126,25 +132,28 @@ class SnapshotWorker {
     return found.sort((a, b) => a - b);
   }
 
-  private load(databases: number): void {
+  load(databases: number): void {
     const stored = this.storedDbs();
     for (const i of stored) {
       if (i >= databases && entryCount(this.db(i)) !== 0) {
         throw new Error(`the snapshot holds keys in db ${i} but the server is configured with ${databases} databases`);
       }
     }
+    // The main thread waits for the first batch: it is small, and batches grow from there.
+    let batchBytes = FIRST_LOAD_BATCH_BYTES;
     for (const i of stored) {
       if (i >= databases) continue;
       const db = this.db(i);
       // allocUnsafeSlow: a pooled Buffer shares its ArrayBuffer, which must not be transferred.
-      let buf = Buffer.allocUnsafeSlow(LOAD_BATCH_BYTES);
+      let buf = Buffer.allocUnsafeSlow(batchBytes);
       let pos = 0;
       let count = 0;
       const flush = (): void => {
         if (count === 0) return;
         const ab = buf.buffer as ArrayBuffer;
         this.send({ t: 'entries', db: i, buf: ab, length: pos }, [ab]);
-        buf = Buffer.allocUnsafeSlow(LOAD_BATCH_BYTES);
+        batchBytes = Math.min(batchBytes * 4, LOAD_BATCH_BYTES);
+        buf = Buffer.allocUnsafeSlow(batchBytes);
         pos = 0;
         count = 0;
       };
@@ -260,6 +269,7 @@ async function runWorker(port: MessagePort, data: SnapshotWorkerData): Promise<v
         fail(e);
       }
     });
+    if (data.preloadDatabases !== null) worker.load(data.preloadDatabases);
   } catch (e) {
     fail(e);
   }

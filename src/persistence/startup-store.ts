@@ -10,12 +10,14 @@ import { SnapshotStore } from './snapshot';
 /**
  * Creates `dir` and starts opening its snapshot store when start-up will load one: with the
  * WAL on (appendonly yes), or when a snapshot exists. Null when there is nothing to open.
- * The caller awaits the promise (Node.start); its failure is reported there.
+ * The caller awaits the promise (Node.start) and loads the snapshot first thing (the store
+ * preloads it); its failure is reported there.
  */
 export function openStartupSnapshots(dir: string, appendonly: boolean, databases: number): Promise<SnapshotStore> | null {
   mkdirSync(dir, { recursive: true });
   if (!appendonly && !existsSync(join(dir, 'snapshot'))) return null;
-  const opening = SnapshotStore.open(dir, { databases });
+  // preload: the worker reads the snapshot out while this thread is still loading modules.
+  const opening = SnapshotStore.open(dir, { databases, preload: true });
   // Handled where it is awaited; this keeps a failure during module loading from counting
   // as an unhandled rejection before Node.start gets to it.
   opening.catch(() => undefined);

@@ -169,6 +169,42 @@ t.test('checkpoint then load reproduces the keyspace, TTLs included; expired key
   t.same(dump(all.ks, -Infinity), dump(ks, -Infinity));
 });
 
+t.test('a preloading store streams the snapshot before load() asks; load() gets all of it, early or late', async (t) => {
+  const dir = tempDir(t);
+  // Big enough for several batches (they start at 16 KiB and grow), in every db.
+  const { ks, tracker } = trackedKeyspace(5, 40_000);
+  const store = await SnapshotStore.open(dir, { databases: DATABASES });
+  await store.checkpoint(ks, tracker, 77);
+  await store.close();
+  const expected = dump((await reload(dir, -Infinity)).ks, -Infinity);
+  t.ok(expected.length > 30_000);
+
+  // load() right away: part of the stream has arrived, the rest comes while it runs.
+  const early = await SnapshotStore.open(dir, { databases: DATABASES, preload: true });
+  const ks1 = new Keyspace(DATABASES);
+  const r1 = await early.load(ks1, -Infinity);
+  t.equal(r1.offset, 77);
+  t.same(dump(ks1, -Infinity), expected);
+  // Later requests talk to the worker as usual.
+  t.equal((await early.checkpoint(ks1, new ChangeTracker(), 78)).offset, 78);
+  await early.close();
+
+  // load() after the whole stream arrived.
+  const late = await SnapshotStore.open(dir, { databases: DATABASES, preload: true });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const ks2 = new Keyspace(DATABASES);
+  const r2 = await late.load(ks2, NOW);
+  t.equal(r2.offset, 78);
+  t.equal(r2.keys + r2.expiredSkipped, expected.length);
+  t.same(dump(ks2), dump(ks1));
+  await late.close();
+
+  // A preloaded stream is for a keyspace of the store's database count only.
+  const other = await SnapshotStore.open(dir, { databases: DATABASES, preload: true });
+  t.teardown(() => other.close());
+  await t.rejects(other.load(new Keyspace(DATABASES - 1)), /preloaded for 4 databases, loaded into 3/);
+});
+
 t.test('incremental checkpoints write only what changed, including whole-db changes', async (t) => {
   const dir = tempDir(t);
   const { ks, tracker } = trackedKeyspace(2, 3000);
