@@ -164,11 +164,19 @@ async function throughput(opts: BenchOptions, label: string): Promise<Throughput
   return out;
 }
 
-/** Loads `keys` keys, stops gracefully, and times the restart on the same directory. */
-async function measureRestart(opts: BenchOptions, v: RestartVariant, keys: number): Promise<RestartResult> {
+/** A variant's data directory, loaded with `keys` keys and stopped gracefully. */
+interface PreparedRestart {
+  v: RestartVariant;
+  dir: string;
+  loadMs: number;
+  logBytesPerSet: number;
+  diskBytes: number;
+}
+
+async function prepareRestart(opts: BenchOptions, v: RestartVariant, keys: number): Promise<PreparedRestart> {
   const dir = tempDir(v.server);
   try {
-    let server = await startServer(opts, v.server, { dir, args: v.args });
+    const server = await startServer(opts, v.server, { dir, args: v.args });
     let loadMs: number;
     let logBytesPerSet: number;
     try {
@@ -185,25 +193,57 @@ async function measureRestart(opts: BenchOptions, v: RestartVariant, keys: numbe
     } finally {
       await server.stop();
     }
-    const diskBytes = diskUsage(dir);
-    opts.log(`${v.label}: restarting on ${fmtBytes(diskBytes)} of data`);
-    const t0 = performance.now();
-    server = await startServer(opts, v.server, { dir, args: v.args, readyTimeoutMs: RESTART_TIMEOUT_MS });
-    const restartMs = performance.now() - t0;
-    try {
-      const c = await RawClient.connect(server.port);
-      try {
-        const dbsize = (await c.command(['DBSIZE'])).toString('latin1');
-        if (dbsize !== `:${keys}\r\n`) throw new Error(`${v.label}: DBSIZE after restart is ${dbsize.trim()}, expected ${keys}`);
-      } finally {
-        c.close();
-      }
-    } finally {
-      await server.stop();
-    }
-    return { label: v.label, keys, loadMs, logBytesPerSet, diskBytes, restartMs };
-  } finally {
+    return { v, dir, loadMs, logBytesPerSet, diskBytes: diskUsage(dir) };
+  } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Times one restart on the prepared directory (spawn until PING answers) and checks DBSIZE. */
+async function timeRestart(opts: BenchOptions, p: PreparedRestart, keys: number): Promise<number> {
+  const t0 = performance.now();
+  const server = await startServer(opts, p.v.server, { dir: p.dir, args: p.v.args, readyTimeoutMs: RESTART_TIMEOUT_MS });
+  const restartMs = performance.now() - t0;
+  try {
+    const c = await RawClient.connect(server.port);
+    try {
+      const dbsize = (await c.command(['DBSIZE'])).toString('latin1');
+      if (dbsize !== `:${keys}\r\n`) throw new Error(`${p.v.label}: DBSIZE after restart is ${dbsize.trim()}, expected ${keys}`);
+    } finally {
+      c.close();
+    }
+  } finally {
+    await server.stop();
+  }
+  return restartMs;
+}
+
+/**
+ * Prepares every variant's data, then restarts each `rounds` times, the variants taking turns
+ * so machine drift hits them alike, and reports the median restart of each.
+ */
+async function measureRestarts(opts: BenchOptions, variants: RestartVariant[], keys: number): Promise<RestartResult[]> {
+  const prepared: PreparedRestart[] = [];
+  try {
+    for (const v of variants) prepared.push(await prepareRestart(opts, v, keys));
+    const times: number[][] = prepared.map(() => []);
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const [i, p] of prepared.entries()) {
+        opts.log(`round ${round}/${opts.rounds}  ${p.v.label}: restarting on ${fmtBytes(p.diskBytes)} of data`);
+        times[i].push(await timeRestart(opts, p, keys));
+      }
+    }
+    return prepared.map((p, i) => ({
+      label: p.v.label,
+      keys,
+      loadMs: p.loadMs,
+      logBytesPerSet: p.logBytesPerSet,
+      diskBytes: p.diskBytes,
+      restartMs: median(times[i]),
+    }));
+  } finally {
+    for (const p of prepared) fs.rmSync(p.dir, { recursive: true, force: true });
   }
 }
 
@@ -228,7 +268,7 @@ export const persistenceSuite: BenchSuite = {
     if (want('throughput')) result.throughput = await throughput(opts, label);
     if (want('restart')) {
       const keys = opts.keys ?? KEYS[opts.quick ? 1 : 0];
-      for (const v of restartVariants(label)) result.restart.push(await measureRestart(opts, v, keys));
+      result.restart = await measureRestarts(opts, restartVariants(label), keys);
     }
 
     if (result.throughput.length > 0) {
@@ -251,7 +291,9 @@ export const persistenceSuite: BenchSuite = {
     if (result.restart.length > 0) {
       const aof = result.restart.find((r) => r.label === 'redis AOF replay');
       opts.log('');
-      opts.log(`Restart with ${fmtInt(result.restart[0].keys)} keys (16-byte keys, 32-byte values): spawn until PING answers`);
+      opts.log(
+        `Restart with ${fmtInt(result.restart[0].keys)} keys (16-byte keys, 32-byte values): spawn until PING answers, median of ${opts.rounds} round${opts.rounds === 1 ? '' : 's'}`,
+      );
       opts.log(
         formatTable(
           ['variant', 'load keys/s', 'log bytes/SET', 'disk used', 'restart ms', 'vs redis AOF'],

@@ -116,8 +116,9 @@ export class Gatekeeper {
    * DEL of a big key) and the slow log and latency monitor must see each. Calls of `fast`
    * commands (O(1), O(log N)) are sampled, one in TIMING_SAMPLE: two clock reads per command
    * cost ~6% of pipelined throughput (--cpu-prof, redis-benchmark -P 16), and a `fast` one
-   * slower than a few ms is a GC pause, not the command. INFO commandstats usec is
-   * extrapolated from the samples (exact for commands timed every call).
+   * slower than a few ms is a GC pause, not the command. Not while slowlog-log-slower-than is
+   * under 1 ms (0 logs every command): then every call is timed, as Redis does. INFO
+   * commandstats usec is extrapolated from the samples (exact for commands timed every call).
    */
   call(c: Client, cmd: Command, args: string[]): void {
     const stats = this.node.stats;
@@ -125,7 +126,7 @@ export class Gatekeeper {
     const effects = this.node.effects;
     const dirtyBefore = this.node.keyspace.dirty;
     c.lastCommand = cmd.fullName;
-    if (!cmd.isFast || (++this.tick & (TIMING_SAMPLE - 1)) === 0 || cmd.sampledCalls === 0) {
+    if (!cmd.isFast || (++this.tick & (TIMING_SAMPLE - 1)) === 0 || cmd.sampledCalls === 0 || this.node.slowlog.timesEveryCall) {
       const t0 = performance.now();
       cmd.spec.run!(c, args, this.node);
       const usec = (performance.now() - t0) * 1000;

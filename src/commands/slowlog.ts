@@ -1,7 +1,8 @@
 // The slow log (slowlog.c): the latest slowlog-max-len commands that ran for at least
 // slowlog-log-slower-than microseconds, and SLOWLOG GET/LEN/RESET/HELP. The gatekeeper
 // times the calls and hands them to SlowLog.record (every call of a command not flagged
-// `fast`, one in eight of the others: see gatekeeper.ts).
+// `fast`, and one in eight of the `fast` ones while the threshold is 1 ms or more: see
+// gatekeeper.ts).
 
 import type { Client } from '../server/client';
 import { containerCommand, subcommand, type CommandSpec, type Handler } from './spec';
@@ -29,6 +30,9 @@ interface Entry {
   name: string;
 }
 
+/** Thresholds from this many microseconds up let the gatekeeper sample `fast` commands. */
+const SAMPLE_FAST_FROM_USEC = 1000;
+
 /** slowlogCreateEntry's view of the arguments: at most 32, each cut to 128 bytes. */
 function entryArgs(args: readonly string[], redacted: readonly number[] | null): string[] {
   const argc = Math.min(args.length, MAX_ARGC);
@@ -50,6 +54,17 @@ export class SlowLog {
   private nextId = 0;
 
   constructor(private readonly limits: { readonly slowlogLogSlowerThan: number; readonly slowlogMaxLen: number }) {}
+
+  /**
+   * True while the threshold is below SAMPLE_FAST_FROM_USEC (and the log on): then every call
+   * of every command is timed, `fast` ones included, as Redis does, so `slowlog-log-slower-than
+   * 0` logs everything. From 1 ms up the gatekeeper samples `fast` commands (see its call()):
+   * a `fast` command that slow is a GC pause, not the command.
+   */
+  get timesEveryCall(): boolean {
+    const threshold = this.limits.slowlogLogSlowerThan;
+    return threshold >= 0 && threshold < SAMPLE_FAST_FROM_USEC;
+  }
 
   get length(): number {
     return this.entries.length - this.first;
