@@ -83,6 +83,12 @@ export interface SnapshotStoreOptions {
   preload?: boolean;
 }
 
+/** The worker's load stream as received before load() asked for it, and the failure that ended it. */
+interface PreloadedStream {
+  messages: FromWorker[];
+  failure: Error | null;
+}
+
 /** What the worker's replies are routed to while a request runs. */
 interface Pending {
   message(m: FromWorker): void;
@@ -96,11 +102,8 @@ export class SnapshotStore {
   private running: Checkpoint | null = null;
   private loading = false;
   private closed = false;
-  /**
-   * With `preload`: the worker's load stream as received before load() asked for it (and the
-   * failure that ended it, if one did); null once load() has taken it, or without preload.
-   */
-  private preloaded: { messages: FromWorker[]; failure: Error | null } | null = null;
+  /** With `preload`, until load() takes it; null without preload. */
+  private preloaded: PreloadedStream | null = null;
 
   private constructor(
     /** The LMDB environment directory, `<dataDir>/snapshot`. */
@@ -228,7 +231,7 @@ export class SnapshotStore {
    * The preloaded load stream, for a load of `databases` dbs; null without one. Anything but
    * the first request after a preloading open is a caller's mistake.
    */
-  private takePreloaded(databases: number): { messages: FromWorker[]; failure: Error | null } | null {
+  private takePreloaded(databases: number): PreloadedStream | null {
     const p = this.preloaded;
     if (p === null) return null;
     if (databases !== this.databases) throw new Error(`snapshot preloaded for ${this.databases} databases, loaded into ${databases}`);
@@ -275,7 +278,7 @@ export class SnapshotStore {
 
   /** Until load() takes over, the worker's load stream (or its failure) is kept as it arrives. */
   private collectPreload(): void {
-    const p: { messages: FromWorker[]; failure: Error | null } = { messages: [], failure: null };
+    const p: PreloadedStream = { messages: [], failure: null };
     this.preloaded = p;
     this.pending = {
       message: (m) => {
@@ -312,7 +315,7 @@ export class SnapshotStore {
    * Given a preloaded stream instead, replays it first and routes the rest as they arrive.
    */
   private async request(
-    msg: ToWorker | { messages: FromWorker[]; failure: Error | null },
+    msg: ToWorker | PreloadedStream,
     onMessage: (m: FromWorker, done: () => void) => void,
   ): Promise<void> {
     const w = await this.liveWorker();
