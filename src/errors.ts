@@ -79,6 +79,13 @@ export const Err = {
   lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
   lcsTooMuchMemory: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
   lcsAllocFailed: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+  // DUMP and RESTORE (commands/dump.ts), as cluster.c words them.
+  busyKey: 'BUSYKEY Target key name already exists.',
+  dumpPayloadWrong: 'ERR DUMP payload version or checksum are wrong',
+  badDataFormat: 'ERR Bad data format',
+  invalidTtl: 'ERR Invalid TTL value, must be >= 0',
+  invalidIdletime: 'ERR Invalid IDLETIME value, must be >= 0',
+  invalidFreq: 'ERR Invalid FREQ value, must be >= 0 and <= 255',
   // Hashes and sets (hashes.ts, sets.ts).
   hashValueNotInteger: 'ERR hash value is not an integer',
   hashValueNotFloat: 'ERR hash value is not a float',

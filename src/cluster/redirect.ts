@@ -159,8 +159,8 @@ export class Router {
       if (existing > 0) return { kind: 'error', message: Err.tryAgain };
       return { kind: 'ask', slot, node: table.migratingTo[slot]! };
     }
-    // Redis also admits commands flagged CMD_ASKING (RESTORE-ASKING); Cinnabar has none.
-    if (importing && asking) {
+    // ASKING, or a command flagged asking (RESTORE-ASKING), runs on an importing slot.
+    if (importing && (asking || cmd.spec.flags.includes('asking'))) {
       if (multipleKeys && missing > 0) return { kind: 'error', message: Err.tryAgain };
       return HERE;
     }

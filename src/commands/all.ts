@@ -8,6 +8,7 @@ import { stringCommands } from './strings';
 import { incrbyfloatCommands } from './incrbyfloat';
 import { lcsCommands } from './lcs';
 import { keyCommands } from './keys';
+import { dumpCommands } from './dump';
 import { expireCommands } from './expire';
 import { objectCommands } from './object';
 import { serverCommands } from './server-commands';
@@ -39,6 +40,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...incrbyfloatCommands,
     ...lcsCommands,
     ...keyCommands,
+    ...dumpCommands,
     ...expireCommands,
     ...objectCommands,
     ...serverCommands,
