@@ -9,6 +9,7 @@ import { errorScenarios } from './errors';
 import { expiryScenarios } from './expiry';
 import { hashScenarios } from './hashes';
 import { keyScenarios } from './keys';
+import { dumpScenarios } from './dump';
 import { listScenarios } from './lists';
 import { protocolScenarios } from './protocol';
 import { serverScenarios } from './server';
@@ -25,6 +26,7 @@ const resp2: Scenario[] = [
   ...connectionScenarios,
   ...stringScenarios,
   ...keyScenarios,
+  ...dumpScenarios,
   ...expiryScenarios,
   ...errorScenarios,
   ...protocolScenarios,
