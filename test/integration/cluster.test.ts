@@ -103,6 +103,15 @@ t.test('three nodes: create, check, redirections, restart', async (t) => {
     t.equal(await c.call('GET', '{foo}x'), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'ASKING lasts one command');
     await c.call('ASKING');
     t.equal(await c.call('MGET', '{foo}a', '{foo}b'), '-TRYAGAIN Multiple keys request during rehashing of slot\r\n');
+    // RESTORE-ASKING (flagged asking) runs on the importing node without ASKING; RESTORE does not.
+    const payload = Buffer.from(text(await rawCommand(nodes[2].port, ['DUMP', 'foo'])), 'latin1');
+    t.equal(await rawCommand(nodes[0].port, ['RESTORE', '{foo}r', '0', payload]), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'RESTORE: MOVED');
+    t.equal(await rawCommand(nodes[0].port, ['RESTORE-ASKING', '{foo}r', '0', payload]), '+OK\r\n', 'RESTORE-ASKING: restored on the importing node');
+    await c.call('ASKING');
+    t.equal(await c.call('GET', '{foo}r'), '$3\r\nbar\r\n');
+    t.equal(await rawCommand(nodes[1].port, ['RESTORE-ASKING', '{foo}r', '0', payload]), `-MOVED 12182 127.0.0.1:${nodes[2].port}\r\n`, 'RESTORE-ASKING elsewhere: MOVED');
+    await c.call('ASKING');
+    t.equal(await c.call('DEL', '{foo}r'), ':1\r\n');
     t.match(text(await rawCommand(nodes[2].port, ['CLUSTER', 'NODES'])), ` 10923-16383 [12182->-${id0}]\n`);
     t.match(text(await rawCommand(nodes[0].port, ['CLUSTER', 'NODES'])), ` 0-5460 [12182-<-${id2}]\n`);
     t.equal(await rawCommand(nodes[0].port, ['CLUSTER', 'SETSLOT', '12182', 'STABLE']), '+OK\r\n');
