@@ -153,7 +153,8 @@ export class Router {
       if (!cluster.allowReadsWhenDown) return { kind: 'error', message: Err.clusterDown };
       if (cmd.isWrite || (isExec && anyWrite)) return { kind: 'error', message: Err.clusterDownReadOnly };
     }
-    // Redis lets MIGRATE run here on a migrating or importing slot; Cinnabar has no MIGRATE.
+    // MIGRATE works here while the slot is migrating or importing: keys must move freely.
+    if ((migrating || importing) && cmd.fullName === 'migrate') return HERE;
     // Some keys here and some gone: the caller must retry once the migration moved them all.
     if (migrating && missing > 0) {
       if (existing > 0) return { kind: 'error', message: Err.tryAgain };

@@ -30,6 +30,7 @@ import { clusterCommands } from './cluster';
 import { slowlogCommands } from './slowlog';
 import { latencyCommands } from './latency';
 import { memoryCommands } from './memory';
+import { migrateCommands } from './migrate';
 
 export function allCommandSpecs(): CommandSpec[] {
   return [
@@ -62,5 +63,6 @@ export function allCommandSpecs(): CommandSpec[] {
     ...slowlogCommands,
     ...latencyCommands,
     ...memoryCommands,
+    ...migrateCommands,
   ];
 }

@@ -1,0 +1,204 @@
+// MIGRATE side by side with redis-server 7.0: the same script run from a redis-server source
+// and from a Cinnabar source, each migrating to its own redis-server target, gets the same
+// replies byte for byte (errors from the target, IOERR cases, NOKEY, COPY, REPLACE, KEYS,
+// AUTH) and leaves the same data on the targets, TTLs included. Also: Cinnabar to Cinnabar
+// with every type, the DEL of moved keys surviving a restart, a target that never answers,
+// and `redis-cli --cluster reshard` moving slots that hold keys between Cinnabar nodes.
+
+import t from 'tap';
+import net from 'node:net';
+import { RawConnection, bulks } from '../helpers/resp';
+import { expectSameReplies } from '../helpers/differential';
+import { freePort, startCinnabar, startRedis, type Running } from '../helpers/server';
+import { bulkText as text, rawCommand, redisCli, startCluster } from '../helpers/cluster';
+import { keySlot } from '../../src/cluster/slot';
+
+const HOST = '127.0.0.1';
+
+/** The script, for a source migrating to `target`; `dead` is a port nothing listens on. */
+function script(target: number, dead: number): string[][] {
+  const to = (key: string, db: string, timeout: string, ...opts: string[]): string[] => ['MIGRATE', HOST, String(target), key, db, timeout, ...opts];
+  return [
+    ['SET', 'k', 'v'],
+    ['MIGRATE', HOST, String(dead), 'k', '0', '100'],
+    ['MIGRATE', HOST, 'notaport', 'k', '0', '100'],
+    to('nokey', '0', '100'),
+    to('k', '0', '100', 'KEYS', 'a'),
+    to('', '0', '100', 'KEYS', 'a', 'b'),
+    to('k', '0', '100', 'BOGUS'),
+    to('k', '0', '100', 'AUTH'),
+    to('k', '0', '100', 'AUTH2', 'u'),
+    to('k', 'x', '100'),
+    to('k', '0', 'x'),
+    to('k', '0', '100', 'COPY', 'REPLACE', 'KEYS'),
+    // The target has no password: AUTH fails there, the RESTORE after it still runs, and
+    // the key stays here too.
+    to('k', '0', '100', 'AUTH', 'pw'),
+    ['EXISTS', 'k'],
+    to('k', '0', '100', 'AUTH2', 'user', 'pw'),
+    to('k', '0', '100'),
+    to('k', '0', '100', 'REPLACE'),
+    ['EXISTS', 'k'],
+    ['SET', 'k2', 'v2', 'EX', '100'],
+    to('k2', '3', '100', 'COPY'),
+    ['EXISTS', 'k2'],
+    to('k2', '3', '100'),
+    to('k2', '99', '100'),
+    to('k2', '3', '-5', 'REPLACE'),
+    ['EXISTS', 'k2'],
+    ['MSET', 'm1', '1', 'm2', String(2 ** 40), 'm3', 'x'.repeat(300)],
+    ['RPUSH', 'l', 'a', 'b', 'c'],
+    ['SADD', 's', '1', '2', '3'],
+    to('', '4', '1000', 'KEYS', 'm1', 'missing', 'm2', 'm3', 'l', 's'),
+    ['EXISTS', 'm1', 'm2', 'm3', 'l', 's'],
+    ['SET', 'busy', 'here'],
+    ['SET', 'free', 'here'],
+    // One key refused (BUSYKEY), the other moved: the moved one leaves, the error is reported.
+    to('', '5', '1000', 'KEYS', 'busy', 'free'),
+    ['EXISTS', 'busy', 'free'],
+    ['MIGRATE', HOST, String(target)],
+  ];
+}
+
+/** What a target holds: the values of the keys the script moves, and whether TTLs survived. */
+async function targetView(port: number): Promise<string[]> {
+  const c = await RawConnection.connect(port);
+  try {
+    const out: string[] = [];
+    const db = async (n: number, ...cmds: string[][]): Promise<void> => {
+      await c.call('SELECT', String(n));
+      for (const cmd of cmds) out.push(`${n} ${cmd.join(' ')} -> ${await c.call(...cmd)}`);
+    };
+    await db(0, ['GET', 'k']);
+    await db(3, ['GET', 'k2']);
+    const pttl = Number((await c.call('PTTL', 'k2')).slice(1));
+    out.push(`k2 ttl kept: ${pttl > 90_000 && pttl <= 100_000}`);
+    await db(4, ['MGET', 'm1', 'm2', 'm3'], ['LRANGE', 'l', '0', '-1'], ['SMEMBERS', 's'], ['OBJECT', 'ENCODING', 'm2'], ['TTL', 'm1']);
+    await db(5, ['MGET', 'busy', 'free']);
+    return out;
+  } finally {
+    c.close();
+  }
+}
+
+t.test('MIGRATE replies and effects match redis-server', async (t) => {
+  const [redisTarget, cinnabarSourcesTarget, redisSource, cinnabarSource] = await Promise.all([
+    startRedis(t),
+    startRedis(t),
+    startRedis(t),
+    startCinnabar(t),
+  ]);
+  const dead = await freePort();
+  for (const target of [redisTarget, cinnabarSourcesTarget]) {
+    const c = await RawConnection.connect(target.port);
+    await c.call('SELECT', '5');
+    await c.call('SET', 'busy', 'there');
+    c.close();
+  }
+  const runScript = async (source: Running, target: Running): Promise<string[]> => {
+    const c = await RawConnection.connect(source.port);
+    try {
+      const replies: string[] = [];
+      for (const cmd of script(target.port, dead)) replies.push(await c.call(...cmd));
+      return replies;
+    } finally {
+      c.close();
+    }
+  };
+  const expected = await runScript(redisSource, redisTarget);
+  const actual = await runScript(cinnabarSource, cinnabarSourcesTarget);
+  expectSameReplies(t, script(0, 0), expected, actual);
+  t.same(await targetView(cinnabarSourcesTarget.port), await targetView(redisTarget.port), 'the targets hold the same data');
+  t.match(actual.join(''), 'Target instance replied with error: BUSYKEY', 'the script reached the target errors');
+});
+
+t.test('a target that never answers: IOERR after the timeout, and the key stays', async (t) => {
+  const silent = net.createServer((s) => s.resume());
+  await new Promise<void>((resolve) => silent.listen(0, HOST, resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  const port = (silent.address() as net.AddressInfo).port;
+  const [redis, cinnabar] = await Promise.all([startRedis(t), startCinnabar(t)]);
+  for (const source of [redis, cinnabar]) {
+    const c = await RawConnection.connect(source.port);
+    await c.call('SET', 'k', 'v');
+    const t0 = Date.now();
+    t.equal(await c.call('MIGRATE', HOST, String(port), 'k', '0', '300'), '-IOERR error or timeout reading to target instance\r\n');
+    t.ok(Date.now() - t0 >= 250, 'waited for the timeout');
+    t.equal(await c.call('EXISTS', 'k'), ':1\r\n');
+    c.close();
+  }
+  // The node is still serving everyone after its wait.
+  t.equal(await rawCommand(cinnabar.port, ['PING']), '+PONG\r\n');
+});
+
+t.test('Cinnabar to Cinnabar: every type with its TTL; the moved keys stay deleted after a restart', async (t) => {
+  const [source, target] = await Promise.all([startCinnabar(t, { args: ['--appendonly', 'yes'] }), startCinnabar(t)]);
+  const c = await RawConnection.connect(source.port);
+  t.teardown(() => c.close());
+  await c.call('SET', 'str', 'hello', 'PX', '100000');
+  await c.call('SET', 'int', '12345');
+  await c.call('RPUSH', 'list', ...Array.from({ length: 200 }, (_, i) => `item${i}`));
+  await c.call('SADD', 'intset', '1', '2', '3');
+  await c.call('SADD', 'set', ...Array.from({ length: 300 }, (_, i) => `member${i}`));
+  await c.call('ZADD', 'zset', '1', 'a', '2.5', 'b', '-3', 'c');
+  await c.call('ZADD', 'bigzset', ...Array.from({ length: 300 }, (_, i) => [String(i / 7), `z${i}`]).flat());
+  await c.call('HSET', 'hash', 'f1', 'v1', 'f2', 'v2');
+  await c.call('HSET', 'bighash', ...Array.from({ length: 600 }, (_, i) => [`f${i}`, `v${i}`]).flat());
+  await c.call('SET', 'big', Array.from({ length: 200_000 }, (_, i) => String(i * 7919)).join(','));
+  const keys = ['str', 'int', 'list', 'intset', 'set', 'zset', 'bigzset', 'hash', 'bighash', 'big'];
+  const read = async (port: number): Promise<string[]> => {
+    const r = await RawConnection.connect(port);
+    try {
+      return [
+        await r.call('GET', 'str'),
+        await r.call('GET', 'int'),
+        await r.call('LRANGE', 'list', '0', '-1'),
+        bulks(await r.call('SMEMBERS', 'intset')).sort().join(','),
+        bulks(await r.call('SMEMBERS', 'set')).sort().join(','),
+        await r.call('ZRANGE', 'zset', '0', '-1', 'WITHSCORES'),
+        await r.call('ZRANGE', 'bigzset', '0', '-1', 'WITHSCORES'),
+        bulks(await r.call('HGETALL', 'hash')).join(','),
+        String(bulks(await r.call('HGETALL', 'bighash')).length),
+        await r.call('GET', 'big'),
+      ];
+    } finally {
+      r.close();
+    }
+  };
+  const before = await read(source.port);
+  t.equal(await c.call('MIGRATE', HOST, String(target.port), '', '0', '2000', 'KEYS', ...keys), '+OK\r\n');
+  t.equal(await c.call('EXISTS', ...keys), ':0\r\n');
+  t.same(await read(target.port), before, 'the target reads back the same values');
+  const pttl = Number((await rawCommand(target.port, ['PTTL', 'str'])).slice(1));
+  t.ok(pttl > 90_000 && pttl <= 100_000, `TTL kept (${pttl} ms)`);
+
+  c.close();
+  await source.stop();
+  const again = await startCinnabar(t, { dir: source.dir, args: ['--appendonly', 'yes'] });
+  t.equal(await rawCommand(again.port, ['DBSIZE']), ':0\r\n', 'the DEL of the moved keys was logged');
+});
+
+t.test('redis-cli --cluster reshard moves slots holding keys between Cinnabar nodes', async (t) => {
+  const nodes = await startCluster(t, 'cinnabar', 3);
+  const addrs = nodes.map((n) => `${HOST}:${n.port}`);
+  // Keys in slots 0-99, which the first node serves.
+  const keys: string[] = [];
+  for (let i = 0; keys.length < 300; i++) if (keySlot(`key:${i}`) < 100) keys.push(`key:${i}`);
+  const writer = await RawConnection.connect(nodes[0].port);
+  t.teardown(() => writer.close());
+  for (const k of keys) await writer.call('SET', k, `value of ${k}`);
+  const [from, to] = [text(await rawCommand(nodes[0].port, ['CLUSTER', 'MYID'])), text(await rawCommand(nodes[1].port, ['CLUSTER', 'MYID']))];
+
+  const r = await redisCli(['--cluster', 'reshard', addrs[0], '--cluster-from', from, '--cluster-to', to, '--cluster-slots', '100', '--cluster-yes'], 60_000);
+  t.equal(r.code, 0, r.out);
+  const check = await redisCli(['--cluster', 'check', addrs[2]]);
+  t.equal(check.code, 0, check.out);
+  t.match(check.out, '[OK] All 16384 slots covered.');
+  t.equal(await rawCommand(nodes[0].port, ['CLUSTER', 'COUNTKEYSINSLOT', '0']), ':0\r\n');
+  const reader = await RawConnection.connect(nodes[1].port);
+  t.teardown(() => reader.close());
+  let found = 0;
+  for (const k of keys) if ((await reader.call('GET', k)) === `$${`value of ${k}`.length}\r\nvalue of ${k}\r\n`) found++;
+  t.equal(found, keys.length, 'every key is on the new owner');
+  t.match(await rawCommand(nodes[0].port, ['GET', keys[0]]), /^-MOVED \d+ 127\.0\.0\.1:\d+\r\n$/);
+});
