@@ -38,10 +38,13 @@ export class MigrateLinks {
     let startAllowance = 0;
     if (this.worker === null) {
       const data: LinkWorkerData = { role: 'cinnabar-migrate-link' };
-      this.worker = new Worker(join(__dirname, 'link-worker.js'), { workerData: data, execArgv: [] });
-      this.worker.unref();
-      this.worker.on('error', () => undefined);
-      this.worker.on('exit', () => (this.worker = null));
+      const w = new Worker(join(__dirname, 'link-worker.js'), { workerData: data, execArgv: [] });
+      w.unref();
+      w.on('error', () => undefined);
+      w.on('exit', () => {
+        if (this.worker === w) this.worker = null;
+      });
+      this.worker = w;
       startAllowance = WORKER_START_MS;
     }
     const req: LinkRequest = { shared, host: x.host, port: x.port, timeoutMs: x.timeoutMs, auth: x.auth, dbid: x.dbid, restores: x.restores, keys: x.keys };
@@ -67,10 +70,5 @@ export class MigrateLinks {
     const errorBytes = new Uint8Array(shared, WORDS * 4 + x.keys, Math.min(errorLength, ERROR_BYTES));
     const error = errorLength > 0 || statuses.includes(KeyStatus.Error) ? Buffer.from(errorBytes).toString('latin1') : null;
     return { outcome: words[Word.Outcome], statuses, error };
-  }
-
-  close(): void {
-    void this.worker?.terminate();
-    this.worker = null;
   }
 }
