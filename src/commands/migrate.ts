@@ -166,7 +166,7 @@ export const migrateCommands: CommandSpec[] = [
     firstKey: 3,
     lastKey: 3,
     step: 1,
-    group: 'keyspace',
+    group: 'generic',
     run: migrate,
     keys: migrateKeys,
   },
