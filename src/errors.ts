@@ -82,6 +82,11 @@ export const Err = {
   // DUMP and RESTORE (commands/dump.ts), as cluster.c words them.
   busyKey: 'BUSYKEY Target key name already exists.',
   dumpPayloadWrong: 'ERR DUMP payload version or checksum are wrong',
+  migrateKeysNeedEmptyKey: 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string',
+  migrateTargetError: (message: string) => 'ERR Target instance replied with error: ' + message,
+  migrateConnect: 'IOERR error or timeout connecting to the client',
+  migrateWrite: 'IOERR error or timeout writing to target instance',
+  migrateRead: 'IOERR error or timeout reading to target instance',
   badDataFormat: 'ERR Bad data format',
   invalidTtl: 'ERR Invalid TTL value, must be >= 0',
   invalidIdletime: 'ERR Invalid IDLETIME value, must be >= 0',

@@ -64,3 +64,9 @@ export function parseDouble(s: string): number | undefined {
 export function is(arg: string, lower: string): boolean {
   return arg.length === lower.length && (arg === lower || arg.toLowerCase() === lower);
 }
+
+/** C's atoi: optional leading space and sign, then digits; 0 when there are none. */
+export function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(s);
+  return m === null ? 0 : Number(m[1]);
+}

@@ -9,7 +9,7 @@ import type { NodeContext } from '../node-context';
 import type { Value } from '../keyspace/value';
 import { stringEncoding } from '../keyspace/value';
 import { Err } from '../errors';
-import { parseI64 } from './args';
+import { atoi, parseI64 } from './args';
 import { oneLine } from './gatekeeper';
 import { subcommandSyntaxError } from './client';
 import { isSharedInteger, SHARED_REFCOUNT } from './object';
@@ -44,11 +44,6 @@ export function strtod(s: string): number {
   return sign * v * 2 ** Number(m[5] ?? 0);
 }
 
-/** C's atoi: optional leading space and sign, then digits; 0 when there are none. */
-function atoi(s: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(s);
-  return m === null ? 0 : Number(m[1]);
-}
 
 // ── SLEEP ─────────────────────────────────────────────────────────────────────────────────
 

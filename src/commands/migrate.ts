@@ -8,15 +8,16 @@ import type { NodeContext } from '../node-context';
 import type { CommandSpec } from './spec';
 import type { Value } from '../keyspace/value';
 import { Err } from '../errors';
-import { is, parseI64 } from './args';
+import { atoi, is, parseI64 } from './args';
 import { lookupRead } from './lookup';
 import { dumpPayload } from '../keyspace/dump-payload';
 import { dumpOptions } from './dump';
 import { NotifyClass } from '../keyspace/notify-types';
 import { MigrateLinks } from '../migrate/links';
-import { KeyStatus, Outcome } from '../migrate/link-worker';
+import { KeyStatus, LinkOutcome, encodeBulks } from '../migrate/protocol';
 
-const KEYS_NEED_EMPTY_KEY = 'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string';
+/** Node's timers take at most this many ms (longer ones fire at once). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** The target connections (one link worker per process, started on first use). */
 let links: MigrateLinks | null = null;
@@ -27,11 +28,13 @@ interface MigrateArgs {
   auth: string[] | null;
   firstKey: number;
   keyCount: number;
+  /** Positions of passwords, kept out of the slow log. */
+  redact: number[];
 }
 
 /** The options after the timeout, or an error message. */
 function parseOptions(args: string[]): MigrateArgs | string {
-  const out: MigrateArgs = { copy: false, replace: false, auth: null, firstKey: 3, keyCount: 1 };
+  const out: MigrateArgs = { copy: false, replace: false, auth: null, firstKey: 3, keyCount: 1, redact: [] };
   for (let j = 6; j < args.length; j++) {
     const more = args.length - 1 - j;
     const opt = args[j];
@@ -40,12 +43,14 @@ function parseOptions(args: string[]): MigrateArgs | string {
     else if (is(opt, 'auth')) {
       if (more < 1) return Err.syntax;
       out.auth = [args[++j]];
+      out.redact.push(j);
     } else if (is(opt, 'auth2')) {
       if (more < 2) return Err.syntax;
       out.auth = [args[j + 1], args[j + 2]];
+      out.redact.push(j + 1, j + 2);
       j += 2;
     } else if (is(opt, 'keys')) {
-      if (args[3].length !== 0) return KEYS_NEED_EMPTY_KEY;
+      if (args[3].length !== 0) return Err.migrateKeysNeedEmptyKey;
       out.firstKey = j + 1;
       out.keyCount = args.length - j - 1;
       break;
@@ -54,12 +59,6 @@ function parseOptions(args: string[]): MigrateArgs | string {
     }
   }
   return out;
-}
-
-/** C's atoi, as Redis reads the port: leading digits, 0 when there are none. */
-function atoi(s: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(s);
-  return m === null ? 0 : Number(m[1]);
 }
 
 /** migrateGetKeys: the key argument, or every argument after KEYS. */
@@ -77,19 +76,28 @@ export function migrateKeys(args: readonly string[]): number[] {
   return [3];
 }
 
-function encodeCommand(args: readonly string[]): string {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
-  return s;
+/**
+ * RESTORE key ttl payload [REPLACE] in RESP, as pieces: the payload stays bytes, since a
+ * batch of big values would not fit in one JS string.
+ */
+function restoreCommand(name: string, key: string, ttl: number, payload: Buffer, replace: boolean): Buffer[] {
+  const head = `*${replace ? 5 : 4}\r\n` + encodeBulks([name, key, String(ttl)]) + `$${payload.length}\r\n`;
+  const tail = '\r\n' + (replace ? encodeBulks(['REPLACE']) : '');
+  return [Buffer.from(head, 'latin1'), payload, Buffer.from(tail, 'latin1')];
 }
 
 function migrate(c: Client, args: string[], node: NodeContext): void {
+  // Only the DEL of what moved is logged, never the command: a replay must not migrate again
+  // (even when a lookup below expires a key, which counts as a change).
+  node.effects.declareOnly();
   const opts = parseOptions(args);
   if (typeof opts === 'string') return c.error(opts);
+  for (const i of opts.redact) c.redact(i);
   let timeoutMs = parseI64(args[5]);
   const dbid = parseI64(args[4]);
   if (timeoutMs === undefined || dbid === undefined) return c.error(Err.notInteger);
   if (timeoutMs <= 0) timeoutMs = 1000;
+  timeoutMs = Math.min(timeoutMs, MAX_TIMEOUT_MS);
 
   const keys: string[] = [];
   const values: Value[] = [];
@@ -105,56 +113,51 @@ function migrate(c: Client, args: string[], node: NodeContext): void {
 
   const port = atoi(args[2]);
   // Redis would try to connect and fail to write: the same reply without the attempt.
-  if (port <= 0 || port > 65535) return c.error('IOERR error or timeout writing to target instance');
+  if (port <= 0 || port > 65535) return c.error(Err.migrateWrite);
 
   const db = c.db;
   const restore = node.cluster !== null ? 'RESTORE-ASKING' : 'RESTORE';
   const now = Date.now();
   const dumpOpts = dumpOptions(node);
-  let restores = '';
+  const restores: Buffer[] = [];
+  const sent: string[] = [];
   for (let j = 0; j < keys.length; j++) {
     const at = db.expireAt(keys[j]);
+    // A key that expired since its lookup is neither sent nor deleted here.
+    if (at !== undefined && at < now) continue;
     const ttl = at === undefined ? 0 : Math.max(1, at - now);
-    const cmd = [restore, keys[j], String(ttl), dumpPayload(values[j], dumpOpts).toString('latin1')];
-    if (opts.replace) cmd.push('REPLACE');
-    restores += encodeCommand(cmd);
+    restores.push(...restoreCommand(restore, keys[j], ttl, dumpPayload(values[j], dumpOpts), opts.replace));
+    sent.push(keys[j]);
   }
+  if (sent.length === 0) return c.status('NOKEY');
 
-  links ??= new MigrateLinks();
-  const result = links.exchange({
-    host: args[1],
-    port,
-    timeoutMs,
-    auth: opts.auth,
-    dbid,
-    restores: Buffer.from(restores, 'latin1'),
-    keys: keys.length,
-  });
+  links ??= new MigrateLinks((err) => node.log.error({ err: err.message }, 'MIGRATE link worker failed'));
+  const result = links.exchange({ host: args[1], port, timeoutMs, auth: opts.auth, dbid, restores: Buffer.concat(restores), keys: sent.length });
 
   // Keys the target acknowledged leave this node (unless COPY), even when a later one failed.
   if (!opts.copy) {
     const moved: string[] = [];
-    for (let j = 0; j < keys.length; j++) {
+    for (let j = 0; j < sent.length; j++) {
       if (result.statuses[j] !== KeyStatus.Ok) continue;
-      if (!db.delete(keys[j])) continue;
-      node.keyspace.modified(db, keys[j]);
-      node.keyspace.notify(NotifyClass.Generic, 'del', db, keys[j]);
-      moved.push(keys[j]);
+      if (!db.delete(sent[j])) continue;
+      node.keyspace.modified(db, sent[j]);
+      node.keyspace.notify(NotifyClass.Generic, 'del', db, sent[j]);
+      moved.push(sent[j]);
     }
     // Logged and replicated as the DEL of what moved (Redis rewrites the command vector).
     if (moved.length > 0) node.effects.propagate(c.dbIndex, ['DEL', ...moved]);
   }
 
-  if (result.error !== null) return c.error('ERR Target instance replied with error: ' + result.error);
+  if (result.error !== null) return c.error(Err.migrateTargetError(result.error));
   switch (result.outcome) {
-    case Outcome.Replied:
+    case LinkOutcome.Replied:
       return c.ok();
-    case Outcome.ConnectTimeout:
-      return c.error('IOERR error or timeout connecting to the client');
-    case Outcome.WriteFailed:
-      return c.error('IOERR error or timeout writing to target instance');
+    case LinkOutcome.ConnectTimeout:
+      return c.error(Err.migrateConnect);
+    case LinkOutcome.WriteFailed:
+      return c.error(Err.migrateWrite);
     default:
-      return c.error('IOERR error or timeout reading to target instance');
+      return c.error(Err.migrateRead);
   }
 }
 

@@ -7,57 +7,7 @@
 
 import net from 'node:net';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-
-/** An exchange: the main thread fills it, posts it, and waits on `shared`'s STATE word. */
-export interface LinkRequest {
-  shared: SharedArrayBuffer;
-  host: string;
-  port: number;
-  /** Longest wait for any one step (connect, write, each reply), in ms. */
-  timeoutMs: number;
-  /** AUTH arguments (password, or username and password), or null. */
-  auth: string[] | null;
-  dbid: number;
-  /** The RESTORE (or RESTORE-ASKING) commands, RESP-encoded, one per key. */
-  restores: Uint8Array;
-  keys: number;
-}
-
-export interface LinkWorkerData {
-  role: 'cinnabar-migrate-link';
-}
-
-// Layout of `shared`: Int32 words, then one status byte per key, then the error text.
-export const Word = {
-  /** 0 while the exchange runs, 1 once the result below is complete (Atomics.notify'd). */
-  State: 0,
-  /** Bumped at every step that made progress: the main thread's idle watchdog. */
-  Progress: 1,
-  Outcome: 2,
-  /** Bytes of the first error reply's text (without its '-' and CRLF). */
-  ErrorLength: 3,
-} as const;
-export const WORDS = 4;
-/** Space for the first error reply, as Redis reads replies into 1024-byte buffers. */
-export const ERROR_BYTES = 1024;
-
-export const Outcome = {
-  /** Every reply was read (some may be errors: see the key statuses and the error text). */
-  Replied: 0,
-  /** The connection did not come up within the timeout. */
-  ConnectTimeout: 1,
-  /** Writing the commands failed or timed out. */
-  WriteFailed: 2,
-  /** A reply did not come (error, close or timeout) after some keys' replies did. */
-  ReadFailed: 3,
-} as const;
-
-/** Per-key status bytes. */
-export const KeyStatus = { NoReply: 0, Ok: 1, Error: 2 } as const;
-
-export function sharedSize(keys: number): number {
-  return WORDS * 4 + keys + ERROR_BYTES;
-}
+import { ERROR_BYTES, KeyStatus, LinkOutcome, WORDS, Word, encodeCommand, type LinkRequest, type LinkWorkerData } from './protocol';
 
 // ── Worker ───────────────────────────────────────────────────────────────────────────────
 
@@ -72,6 +22,8 @@ interface Link {
   pending: Buffer;
   /** Called when data arrives, the socket fails or closes. */
   wake: (() => void) | null;
+  /** An exchange is using it: the idle reaper leaves it alone. */
+  busy: boolean;
   failed: NodeJS.ErrnoException | null;
 }
 
@@ -99,14 +51,14 @@ class LinkWorker {
     const statuses = new Uint8Array(req.shared, WORDS * 4, req.keys);
     const errorText = new Uint8Array(req.shared, WORDS * 4 + req.keys, ERROR_BYTES);
     const progress = (): void => void Atomics.add(words, Word.Progress, 1);
-    let outcome: number = Outcome.Replied;
+    let outcome: number = LinkOutcome.Replied;
     // A socket failure before anything was processed is retried once on a new connection.
     for (let attempt = 0; ; attempt++) {
       statuses.fill(KeyStatus.NoReply);
       words[Word.ErrorLength] = 0;
       try {
         await this.exchange(req, statuses, errorText, words, progress);
-        outcome = Outcome.Replied;
+        outcome = LinkOutcome.Replied;
         break;
       } catch (e) {
         this.close(req);
@@ -122,12 +74,23 @@ class LinkWorker {
 
   private async exchange(req: LinkRequest, statuses: Uint8Array, errorText: Uint8Array, words: Int32Array, progress: () => void): Promise<void> {
     const link = await this.link(req, progress);
+    link.busy = true;
+    try {
+      await this.talk(link, req, statuses, errorText, words, progress);
+    } finally {
+      link.busy = false;
+      link.lastUse = Date.now();
+    }
+  }
+
+  /** Sends AUTH, SELECT (unless the link has that db selected) and the RESTOREs; reads the replies. */
+  private async talk(link: Link, req: LinkRequest, statuses: Uint8Array, errorText: Uint8Array, words: Int32Array, progress: () => void): Promise<void> {
     const select = link.lastDbid !== req.dbid;
     const prefix: string[][] = [];
     if (req.auth !== null) prefix.push(['AUTH', ...req.auth]);
     if (select) prefix.push(['SELECT', String(req.dbid)]);
-    const head = Buffer.from(prefix.map(encodeCommand).join(''), 'latin1');
-    await this.write(link, Buffer.concat([head, req.restores]), req.timeoutMs, progress);
+    await this.write(link, Buffer.from(prefix.map(encodeCommand).join(''), 'latin1'), req.timeoutMs, progress);
+    await this.write(link, Buffer.from(req.restores.buffer, req.restores.byteOffset, req.restores.byteLength), req.timeoutMs, progress);
 
     let failed = false;
     // The first error reply is the one reported; after it the db selected is not known.
@@ -151,7 +114,6 @@ class LinkWorker {
       statuses[k] = prefixFailed || line[0] === MINUS ? KeyStatus.Error : KeyStatus.Ok;
     }
     if (!failed) link.lastDbid = req.dbid;
-    link.lastUse = Date.now();
   }
 
   /** The cached connection to the target, or a new one (which starts with no db selected). */
@@ -169,7 +131,7 @@ class LinkWorker {
       this.links.delete(victim);
     }
     const socket = net.connect({ host: req.host, port: req.port, noDelay: true });
-    const link: Link = { socket, lastDbid: -1, lastUse: Date.now(), pending: Buffer.alloc(0), wake: null, failed: null };
+    const link: Link = { socket, lastDbid: -1, lastUse: Date.now(), pending: Buffer.alloc(0), wake: null, busy: false, failed: null };
     socket.on('connect', () => link.wake?.());
     socket.on('data', (chunk: Buffer) => {
       link.pending = link.pending.length === 0 ? chunk : Buffer.concat([link.pending, chunk]);
@@ -187,7 +149,7 @@ class LinkWorker {
     // A refused connection shows up as the write failing, as with Redis's non-blocking
     // connect; only a connect that hangs is a connect error.
     const connected = await this.until(link, req.timeoutMs, () => !socket.connecting || link.failed !== null);
-    if (!connected) throw new Failure(Outcome.ConnectTimeout, false);
+    if (!connected) throw new Failure(LinkOutcome.ConnectTimeout, false);
     progress();
     return link;
   }
@@ -195,7 +157,7 @@ class LinkWorker {
   /** Writes in 64 KiB pieces, each within the timeout (Redis's syncWrite loop). */
   private async write(link: Link, data: Buffer, timeoutMs: number, progress: () => void): Promise<void> {
     for (let pos = 0; pos < data.length; pos += WRITE_CHUNK) {
-      if (link.failed !== null) throw new Failure(Outcome.WriteFailed, true);
+      if (link.failed !== null) throw new Failure(LinkOutcome.WriteFailed, true);
       let done = false;
       link.socket.write(data.subarray(pos, pos + WRITE_CHUNK), (err) => {
         done = true;
@@ -203,8 +165,8 @@ class LinkWorker {
         link.wake?.();
       });
       const ok = await this.until(link, timeoutMs, () => done || link.failed !== null, progress);
-      if (!ok) throw new Failure(Outcome.WriteFailed, false);
-      if (link.failed !== null) throw new Failure(Outcome.WriteFailed, true);
+      if (!ok) throw new Failure(LinkOutcome.WriteFailed, false);
+      if (link.failed !== null) throw new Failure(LinkOutcome.WriteFailed, true);
       progress();
     }
   }
@@ -222,8 +184,8 @@ class LinkWorker {
       link.pending = link.pending.subarray(end + 2);
       return line;
     }
-    if (!ok) throw new Failure(Outcome.ReadFailed, false);
-    throw new Failure(Outcome.ReadFailed, !afterKeys && link.failed?.code !== TIMEDOUT);
+    if (!ok) throw new Failure(LinkOutcome.ReadFailed, false);
+    throw new Failure(LinkOutcome.ReadFailed, !afterKeys && link.failed?.code !== TIMEDOUT);
   }
 
   /**
@@ -257,18 +219,12 @@ class LinkWorker {
   private closeIdle(): void {
     const now = Date.now();
     for (const [name, link] of this.links) {
-      if (now - link.lastUse > CACHE_TTL_MS) {
+      if (!link.busy && now - link.lastUse > CACHE_TTL_MS) {
         link.socket.destroy();
         this.links.delete(name);
       }
     }
   }
-}
-
-function encodeCommand(args: string[]): string {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-  return s;
 }
 
 function runWorker(port: MessagePort): void {
@@ -278,7 +234,7 @@ function runWorker(port: MessagePort): void {
       // A bug, not an I/O failure: report it as a failed read so the main thread wakes up.
       process.stderr.write(`migrate link worker: ${e instanceof Error ? e.stack : String(e)}\n`);
       const words = new Int32Array(req.shared, 0, WORDS);
-      words[Word.Outcome] = Outcome.ReadFailed;
+      words[Word.Outcome] = LinkOutcome.ReadFailed;
       Atomics.store(words, Word.State, 1);
       Atomics.notify(words, Word.State);
     });

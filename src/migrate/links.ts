@@ -4,7 +4,7 @@
 
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ERROR_BYTES, KeyStatus, Outcome, WORDS, Word, sharedSize, type LinkRequest, type LinkWorkerData } from './link-worker';
+import { ERROR_BYTES, KeyStatus, LinkOutcome, WORDS, Word, sharedSize, type LinkRequest, type LinkWorkerData } from './protocol';
 
 export interface Exchange {
   host: string;
@@ -17,7 +17,7 @@ export interface Exchange {
 }
 
 export interface ExchangeResult {
-  /** An Outcome value. */
+  /** A LinkOutcome value. */
   outcome: number;
   /** One KeyStatus per key. */
   statuses: Uint8Array;
@@ -31,6 +31,9 @@ const WORKER_START_MS = 5000;
 export class MigrateLinks {
   private worker: Worker | null = null;
 
+  /** `onWorkerError`: told when the link worker fails (it is started again on next use). */
+  constructor(private readonly onWorkerError: (err: Error) => void) {}
+
   /** Runs the exchange and returns when it is over; the event loop does not turn meanwhile. */
   exchange(x: Exchange): ExchangeResult {
     const shared = new SharedArrayBuffer(sharedSize(x.keys));
@@ -40,7 +43,7 @@ export class MigrateLinks {
       const data: LinkWorkerData = { role: 'cinnabar-migrate-link' };
       const w = new Worker(join(__dirname, 'link-worker.js'), { workerData: data, execArgv: [] });
       w.unref();
-      w.on('error', () => undefined);
+      w.on('error', (err) => this.onWorkerError(err));
       w.on('exit', () => {
         if (this.worker === w) this.worker = null;
       });
@@ -62,7 +65,7 @@ export class MigrateLinks {
       } else if (Date.now() - idleSince > x.timeoutMs + 1000 + startAllowance && Atomics.load(words, Word.State) === 0) {
         void this.worker?.terminate();
         this.worker = null;
-        return { outcome: Outcome.ReadFailed, statuses: new Uint8Array(x.keys), error: null };
+        return { outcome: LinkOutcome.ReadFailed, statuses: new Uint8Array(x.keys), error: null };
       }
     }
     const statuses = new Uint8Array(shared, WORDS * 4, x.keys).slice();

@@ -43,6 +43,15 @@ export class EffectStream {
     (this.declared ??= []).push([dbIndex, args]);
   }
 
+  /**
+   * The running command declares all its effects, maybe none: it is never logged as sent
+   * (MIGRATE, whose replay must not talk to the target again).
+   */
+  declareOnly(): void {
+    if (this.sinks.length === 0) return;
+    this.declared ??= [];
+  }
+
   /** Emits an effect now, outside any command's declaration (expiry deletions). */
   emit(dbIndex: number, args: readonly string[]): void {
     if (this.atomic !== null) {
@@ -89,6 +98,7 @@ export class EffectStream {
     const declared = this.declared;
     if (declared !== null) {
       this.declared = null;
+      if (declared.length === 0) return;
       this.commandEffects++;
       this.emitAll(declared);
     } else if (changed) {

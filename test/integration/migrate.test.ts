@@ -10,10 +10,23 @@ import net from 'node:net';
 import { RawConnection, bulks } from '../helpers/resp';
 import { expectSameReplies } from '../helpers/differential';
 import { freePort, startCinnabar, startRedis, type Running } from '../helpers/server';
+import { dataDir } from '../helpers/durability';
 import { bulkText as text, rawCommand, redisCli, startCluster } from '../helpers/cluster';
 import { keySlot } from '../../src/cluster/slot';
 
 const HOST = '127.0.0.1';
+
+/** Every bulk string of a reply, nested arrays included, in order. */
+function bulkStrings(raw: string): string[] {
+  const out: string[] = [];
+  const re = /\$(\d+)\r\n/g;
+  for (let m = re.exec(raw); m !== null; m = re.exec(raw)) {
+    const n = Number(m[1]);
+    out.push(raw.slice(re.lastIndex, re.lastIndex + n));
+    re.lastIndex += n + 2;
+  }
+  return out;
+}
 
 /** The script, for a source migrating to `target`; `dead` is a port nothing listens on. */
 function script(target: number, dead: number): string[][] {
@@ -112,6 +125,45 @@ t.test('MIGRATE replies and effects match redis-server', async (t) => {
   t.match(actual.join(''), 'Target instance replied with error: BUSYKEY', 'the script reached the target errors');
 });
 
+t.test('a dropped cached connection is reopened; passwords stay out of the slow log', async (t) => {
+  const slowlogAll = ['--slowlog-log-slower-than', '0'];
+  const [target, redis, cinnabar] = await Promise.all([startRedis(t), startRedis(t, slowlogAll), startCinnabar(t, { args: slowlogAll })]);
+  const seen: string[][] = [];
+  for (const source of [redis, cinnabar]) {
+    const c = await RawConnection.connect(source.port);
+    await c.call('MSET', 'a', '1', 'b', '2');
+    t.equal(await c.call('MIGRATE', HOST, String(target.port), 'a', '0', '1000', 'REPLACE'), '+OK\r\n');
+    // The target drops every client: the source's cached link is dead, the next MIGRATE
+    // finds out on its first read and tries once more on a new connection.
+    await rawCommand(target.port, ['CLIENT', 'KILL', 'TYPE', 'normal']);
+    t.equal(await c.call('MIGRATE', HOST, String(target.port), 'b', '0', '1000', 'REPLACE', 'AUTH2', 'someone', 'secret'), '-ERR Target instance replied with error: WRONGPASS invalid username-password pair or user is disabled.\r\n');
+    t.equal(await c.call('MIGRATE', HOST, String(target.port), 'b', '0', '1000', 'REPLACE', 'AUTH', 'secret'), '-ERR Target instance replied with error: ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n');
+    const log = await c.call('SLOWLOG', 'GET', '2');
+    seen.push(bulkStrings(log).filter((x) => x === 'secret' || x === 'someone' || x === '(redacted)'));
+    c.close();
+  }
+  t.same(seen[1], seen[0], 'the slow log shows what redis-server shows');
+  t.same(seen[1], ['(redacted)', '(redacted)', '(redacted)'], 'passwords are redacted');
+});
+
+t.test('a MIGRATE that moves nothing is not logged: a restart does not run it again', async (t) => {
+  const dir = dataDir(t);
+  const [target, source] = await Promise.all([startRedis(t), startCinnabar(t, { dir, args: ['--appendonly', 'yes'] })]);
+  const c = await RawConnection.connect(source.port);
+  await rawCommand(target.port, ['SET', 'busy', 'there']);
+  await c.call('SET', 'busy', 'here');
+  await c.call('SET', 'gone', 'soon', 'PX', '20');
+  await new Promise((r) => setTimeout(r, 50));
+  // The lookup expires 'gone' (a change), and 'busy' is refused: nothing moves.
+  t.match(await c.call('MIGRATE', HOST, String(target.port), '', '0', '1000', 'KEYS', 'gone', 'busy'), 'BUSYKEY');
+  c.close();
+  await rawCommand(target.port, ['DEL', 'busy']);
+  await source.stop();
+  const again = await startCinnabar(t, { dir, args: ['--appendonly', 'yes'] });
+  t.equal(await rawCommand(again.port, ['GET', 'busy']), '$4\r\nhere\r\n', 'the key is still here');
+  t.equal(await rawCommand(target.port, ['EXISTS', 'busy']), ':0\r\n', 'and was not sent again');
+});
+
 t.test('a target that never answers: IOERR after the timeout, and the key stays', async (t) => {
   const silent = net.createServer((s) => s.resume());
   await new Promise<void>((resolve) => silent.listen(0, HOST, resolve));
@@ -132,7 +184,8 @@ t.test('a target that never answers: IOERR after the timeout, and the key stays'
 });
 
 t.test('Cinnabar to Cinnabar: every type with its TTL; the moved keys stay deleted after a restart', async (t) => {
-  const [source, target] = await Promise.all([startCinnabar(t, { args: ['--appendonly', 'yes'] }), startCinnabar(t)]);
+  const dir = dataDir(t);
+  const [source, target] = await Promise.all([startCinnabar(t, { dir, args: ['--appendonly', 'yes'] }), startCinnabar(t)]);
   const c = await RawConnection.connect(source.port);
   t.teardown(() => c.close());
   await c.call('SET', 'str', 'hello', 'PX', '100000');
@@ -172,10 +225,12 @@ t.test('Cinnabar to Cinnabar: every type with its TTL; the moved keys stay delet
   const pttl = Number((await rawCommand(target.port, ['PTTL', 'str'])).slice(1));
   t.ok(pttl > 90_000 && pttl <= 100_000, `TTL kept (${pttl} ms)`);
 
+  await c.call('SET', 'stays', 'here');
   c.close();
   await source.stop();
-  const again = await startCinnabar(t, { dir: source.dir, args: ['--appendonly', 'yes'] });
-  t.equal(await rawCommand(again.port, ['DBSIZE']), ':0\r\n', 'the DEL of the moved keys was logged');
+  const again = await startCinnabar(t, { dir, args: ['--appendonly', 'yes'] });
+  t.equal(await rawCommand(again.port, ['DBSIZE']), ':1\r\n', 'the DEL of the moved keys was logged');
+  t.equal(await rawCommand(again.port, ['GET', 'stays']), '$4\r\nhere\r\n');
 });
 
 t.test('redis-cli --cluster reshard moves slots holding keys between Cinnabar nodes', async (t) => {
