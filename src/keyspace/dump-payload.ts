@@ -213,7 +213,14 @@ export function parsePayload(payload: Buffer, limits: EncodingLimits = DEFAULT_L
     throw new PayloadVersionOrChecksumWrong();
   }
   const r = new RdbReader(payload, 0, footer);
-  return readObject(r, r.byte(), limits);
+  try {
+    return readObject(r, r.byte(), limits);
+  } catch (e) {
+    // A backstop: whatever a crafted payload makes the decoder throw (a RangeError from an
+    // allocation or a string too long) is bad data, never an exception that ends the node.
+    if (e instanceof BadDataFormat) throw e;
+    throw new BadDataFormat(`undecodable payload (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 function readObject(r: RdbReader, type: number, limits: EncodingLimits): Value {

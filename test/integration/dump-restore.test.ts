@@ -7,6 +7,7 @@ import { startBoth } from '../helpers/differential';
 import { startCinnabar } from '../helpers/server';
 import { RawConnection, bulks } from '../helpers/resp';
 import { dataDir, rng } from '../helpers/durability';
+import { crc64 } from '../../src/keyspace/rdb/crc64';
 
 /** The bytes of a bulk string reply (latin1), null for a nil bulk; throws on anything else. */
 function bulkOf(reply: string): string | null {
@@ -174,4 +175,28 @@ t.test('restored keys and their TTLs survive a restart (WAL and snapshot)', asyn
   t.teardown(() => c.close());
   const after = await Promise.all(keys.map(async (k) => [k, await contentOf(c, k), await c.call('PEXPIRETIME', k)]));
   t.same(after, before, 'values, encodings and absolute expiries identical after kill -9 and restart');
+});
+
+t.test('crafted RESTORE payloads with a valid CRC answer Bad data format and the node lives', async (t) => {
+  const node = await startCinnabar(t);
+  const c = await RawConnection.connect(node.port);
+  t.teardown(() => c.close());
+  const withFooter = (body: number[]): string => {
+    const head = Buffer.concat([Buffer.from(body), Buffer.from([10, 0])]);
+    return Buffer.concat([head, crc64(head)]).toString('latin1');
+  };
+  const crafted: Array<[string, number[]]> = [
+    ['LZF length 2^41', [0, 0xc3, 2, 0x81, 0, 0, 0x02, 0, 0, 0, 0, 0, 0x00, 0x61]],
+    ['LZF length 2^32', [0, 0xc3, 2, 0x81, 0, 0, 0, 0x01, 0, 0, 0, 0, 0x00, 0x61]],
+    ['LZF length over the longest string', [0, 0xc3, 2, 0x80, 0x20, 0, 0, 0x01, 0x00, 0x61]],
+    ['string length 2^64 - 1', [0, 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['list of 2^53 - 1 quicklist nodes', [18, 0x81, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0]],
+  ];
+  await run(c, [['RPUSH', 'l', 'a', 'b'], ['HSET', 'h', 'f', 'v']]);
+  const body = Buffer.from((await dump(c, 'l'))!, 'latin1');
+  for (let cut = 0; cut < body.length - 10; cut++) crafted.push([`list payload cut at ${cut}`, [...body.subarray(0, cut)]]);
+  for (const [what, bytes] of crafted) {
+    t.equal(await c.call('RESTORE', 'k', '0', withFooter(bytes)), '-ERR Bad data format\r\n', what);
+    t.equal(await c.call('PING'), '+PONG\r\n', `${what}: still answers PING`);
+  }
 });

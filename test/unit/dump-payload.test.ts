@@ -8,6 +8,8 @@ import { decodeListpack, encodeListpack } from '../../src/keyspace/rdb/listpack'
 import { BadDataFormat, PayloadVersionOrChecksumWrong, dumpPayload, parsePayload } from '../../src/keyspace/dump-payload';
 import { ListValue } from '../../src/types/list';
 import { HashValue } from '../../src/types/hash';
+import { SetValue } from '../../src/types/set';
+import { ZSetValue } from '../../src/types/zset';
 
 /** A payload around `body` (type byte and value) with RDB version `version` and a valid CRC. */
 function payload(body: Buffer, version = 9): Buffer {
@@ -83,4 +85,62 @@ t.test('payload errors', async (t) => {
   t.throws(() => parsePayload(payload(Buffer.from([4, 2, 1, 0x61, 1, 0x62, 1, 0x61, 1, 0x63]))), BadDataFormat, 'duplicate hash field');
   const h = parsePayload(payload(Buffer.from([4, 1, 1, 0x61, 1, 0x62])));
   t.ok(h instanceof HashValue && h.encoding() === 'listpack', 'a small RDB_TYPE_HASH becomes a listpack, as rdbLoadObject does');
+});
+
+/** The value part of a payload (type byte and value, without version and CRC). */
+function bodyOf(p: Buffer): Buffer {
+  return p.subarray(0, p.length - 10);
+}
+
+/** One value of every type and RDB encoding DUMP writes, compressed and not. */
+function samplePayloads(): Buffer[] {
+  const limits = { maxListpackEntries: 128, maxListpackValue: 64 };
+  const small = new HashValue();
+  small.set('f', 'v', limits);
+  small.set('n', '12345', limits);
+  const big = new HashValue();
+  big.set('long', 'x'.repeat(100), limits);
+  const intset = SetValue.forFirstMember('1');
+  for (const m of ['1', '2', '70000']) intset.add(m, 512);
+  const table = SetValue.forFirstMember('a');
+  for (let i = 0; i < 600; i++) table.add(`m${i}`, 512);
+  const values = [
+    'hello', '12', 'y'.repeat(200), ListValue.of(['a', '1', 'b'.repeat(40), '-70000']), small, big, intset, table,
+    ZSetValue.fromEntries([['a', 1], ['b', 2.5]], limits),
+    ZSetValue.fromEntries(Array.from({ length: 200 }, (_, i): [string, number] => [`m${i}`, i / 3]), limits),
+  ];
+  const out: Buffer[] = [];
+  for (const v of values) for (const compress of [true, false]) out.push(dumpPayload(v, { compress, listFill: -2 }));
+  return out;
+}
+
+t.test('crafted payloads with a valid CRC are Bad data format, never another exception', async (t) => {
+  const lzfString = (lenBytes: number[]): Buffer => payload(Buffer.from([0, 0xc3, 2, ...lenBytes, 0x00, 0x61]), 10);
+  // Decompressed lengths above buffer.constants.MAX_LENGTH, above the longest JS string,
+  // and more than LZF can expand 2 bytes to.
+  t.throws(() => parsePayload(lzfString([0x81, 0, 0, 0x02, 0, 0, 0, 0, 0])), BadDataFormat, 'LZF length 2^41');
+  t.throws(() => parsePayload(lzfString([0x81, 0, 0, 0, 0x01, 0, 0, 0, 0])), BadDataFormat, 'LZF length 2^32');
+  t.throws(() => parsePayload(lzfString([0x80, 0x20, 0, 0, 0x01])), BadDataFormat, 'LZF length 2^29 + 1 (over the longest string)');
+  t.throws(() => parsePayload(lzfString([0x40 | 1, 0])), BadDataFormat, 'LZF length 256 from 2 bytes');
+  t.throws(() => parsePayload(payload(Buffer.from([0, 0x80, 0xff, 0xff, 0xff, 0xff]), 10)), BadDataFormat, 'string length 2^32 - 1');
+  t.throws(() => parsePayload(payload(Buffer.from([0, 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 10)), BadDataFormat, 'string length 2^64 - 1');
+  for (const type of [1, 2, 3, 4, 5, 14, 18]) {
+    t.throws(() => parsePayload(payload(Buffer.from([type, 0x81, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 10)), BadDataFormat, `type ${type}: 2^53 - 1 elements`);
+    t.throws(() => parsePayload(payload(Buffer.from([type, 0x80, 0xff, 0xff, 0xff, 0xff, 1, 0x61]), 10)), BadDataFormat, `type ${type}: 2^32 - 1 elements`);
+  }
+  let checked = 0;
+  for (const p of samplePayloads()) {
+    const body = bodyOf(p);
+    t.doesNotThrow(() => parsePayload(p), 'the whole payload parses');
+    for (let cut = 0; cut < body.length; cut++) {
+      try {
+        parsePayload(payload(body.subarray(0, cut), 10));
+        t.fail(`payload of type ${body[0]} cut at ${cut} of ${body.length} parsed`);
+      } catch (e) {
+        if (!(e instanceof BadDataFormat)) t.fail(`payload of type ${body[0]} cut at ${cut}: ${String(e)}`);
+      }
+      checked++;
+    }
+  }
+  t.ok(checked > 1000, `${checked} truncations refused`);
 });
