@@ -6,6 +6,7 @@ import { crc64 } from '../../src/keyspace/rdb/crc64';
 import { lzfCompress, lzfDecompress } from '../../src/keyspace/rdb/lzf';
 import { decodeListpack, encodeListpack } from '../../src/keyspace/rdb/listpack';
 import { BadDataFormat, PayloadVersionOrChecksumWrong, dumpPayload, parsePayload } from '../../src/keyspace/dump-payload';
+import { RdbWriter } from '../../src/keyspace/rdb/rdb-io';
 import { ListValue } from '../../src/types/list';
 import { HashValue } from '../../src/types/hash';
 import { SetValue } from '../../src/types/set';
@@ -143,4 +144,43 @@ t.test('crafted payloads with a valid CRC are Bad data format, never another exc
     }
   }
   t.ok(checked > 1000, `${checked} truncations refused`);
+});
+
+t.test('LZF amplification: a small payload cannot grow past the decode budget', async (t) => {
+  // Ten quicklist nodes, each one LZF-compressed listpack of a million "0" entries: 10M
+  // elements from about 250 KB, beyond 8M plus the payload's length.
+  const node = encodeListpack(Array.from({ length: 1_000_000 }, () => '0'));
+  const w = new RdbWriter(true);
+  w.byte(18);
+  w.len(10);
+  for (let i = 0; i < 10; i++) {
+    w.len(2);
+    w.blob(node);
+  }
+  const manyElements = payload(w.bytes(), 10);
+  t.ok(manyElements.length < 400_000, `${manyElements.length} bytes`);
+  t.throws(() => parsePayload(manyElements), BadDataFormat, '10M listpack entries');
+  // 65 PLAIN nodes, each 8 MiB of zeros LZF-compressed: 520 MiB from about 6 MB.
+  const chunk = 8 * 1024 * 1024;
+  const packed = lzfCompress(Buffer.alloc(chunk), chunk - 4)!;
+  const p = new RdbWriter(false);
+  p.byte(18);
+  p.len(65);
+  for (let i = 0; i < 65; i++) {
+    p.len(1);
+    p.byte(0xc3);
+    p.len(packed.length);
+    p.len(chunk);
+    p.raw(packed);
+  }
+  t.throws(() => parsePayload(payload(p.bytes(), 10)), BadDataFormat, '520 MiB of LZF strings');
+  // Within the budget: a list of a million small entries in 4 nodes still restores.
+  const w2 = new RdbWriter(true);
+  w2.byte(18);
+  w2.len(4);
+  for (let i = 0; i < 4; i++) {
+    w2.len(2);
+    w2.blob(encodeListpack(Array.from({ length: 250_000 }, () => '7')));
+  }
+  t.equal((parsePayload(payload(w2.bytes(), 10)) as ListValue).length, 1_000_000);
 });

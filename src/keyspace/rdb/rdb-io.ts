@@ -22,6 +22,12 @@ const ENC_LZF = 3;
  */
 const LZF_MAX_EXPANSION = 88;
 
+/**
+ * The most bytes all the LZF strings of one payload may decompress to (Redis's largest
+ * string): a few MB of crafted LZF would otherwise grow 88-fold and exhaust the JS heap.
+ */
+export const MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024;
+
 /** Appends RDB-encoded pieces; bytes() joins them. */
 export class RdbWriter {
   private readonly chunks: Buffer[] = [];
@@ -123,6 +129,8 @@ export class BadDataFormat extends Error {
 
 /** Reads RDB-encoded pieces from buf[pos, end). */
 export class RdbReader {
+  private decompressedLeft = MAX_DECOMPRESSED_BYTES;
+
   constructor(
     private readonly buf: Buffer,
     private pos: number,
@@ -182,6 +190,8 @@ export class RdbReader {
         if (len > LZF_MAX_EXPANSION * clen || len > bufferConstants.MAX_STRING_LENGTH) {
           throw new BadDataFormat('impossible LZF decompressed length');
         }
+        if (len > this.decompressedLeft) throw new BadDataFormat('decompresses to more than 512 MiB');
+        this.decompressedLeft -= len;
         const out = lzfDecompress(packed, len);
         if (out === null) throw new BadDataFormat('invalid LZF compressed string');
         return out;
