@@ -200,3 +200,30 @@ t.test('crafted RESTORE payloads with a valid CRC answer Bad data format and the
     t.equal(await c.call('PING'), '+PONG\r\n', `${what}: still answers PING`);
   }
 });
+
+t.test('a relative TTL that overflows 64 bits with now: OK, no key (as Redis 7.0), and the same after a restart', async (t) => {
+  const dir = dataDir(t);
+  const args = ['--appendfsync', 'always', '--snapshot-interval', '0', '--snapshot-wal-bytes', '0'];
+  let node = await startCinnabar(t, { dir, args });
+  let c = await RawConnection.connect(node.port);
+  await run(c, [['SET', 's', 'hello'], ['SET', 'old', 'x']]);
+  const payload = (await dump(c, 's'))!;
+  t.equal(await c.call('RESTORE', 'k1', '9223372036854775807', payload), '+OK\r\n');
+  t.equal(await c.call('EXISTS', 'k1'), ':0\r\n', 'already expired: not created');
+  t.equal(await c.call('RESTORE', 'old', '9223372036854775807', payload, 'REPLACE'), '+OK\r\n');
+  t.equal(await c.call('EXISTS', 'old'), ':0\r\n', 'REPLACE removed the old key');
+  // Just below the overflow: the absolute time is near 2^63 and must be logged as a valid one.
+  const near = String(9223372036854775807n - BigInt(Date.now()) - 1_000_000_000n);
+  t.equal(await c.call('RESTORE', 'k2', near, payload), '+OK\r\n');
+  t.equal(await c.call('RESTORE', 'k3', '9223372036854775807', payload, 'ABSTTL'), '+OK\r\n');
+  const keys = ['k1', 'old', 'k2', 'k3', 's'];
+  const before = await Promise.all(keys.map(async (k) => [k, await c.call('GET', k), await c.call('PEXPIRETIME', k)]));
+  t.equal(before[2][1], '$5\r\nhello\r\n', 'k2 exists');
+  c.close();
+  await node.stop('SIGKILL');
+  node = await startCinnabar(t, { dir, args });
+  c = await RawConnection.connect(node.port);
+  t.teardown(() => c.close());
+  const after = await Promise.all(keys.map(async (k) => [k, await c.call('GET', k), await c.call('PEXPIRETIME', k)]));
+  t.same(after, before, 'the same keys and absolute expiries after kill -9 and restart');
+});
