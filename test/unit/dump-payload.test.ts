@@ -184,3 +184,19 @@ t.test('LZF amplification: a small payload cannot grow past the decode budget', 
   }
   t.equal((parsePayload(payload(w2.bytes(), 10)) as ListValue).length, 1_000_000);
 });
+
+t.test('LZF: output does not depend on earlier calls (the hash table is reused, never stale)', async (t) => {
+  const target = Buffer.from('abcabcabc-xyzxyz-abcabcabc-' + 'q'.repeat(40) + '-abcabc');
+  const first = lzfCompress(target, target.length - 4);
+  t.ok(first !== null);
+  // Earlier inputs that fill the table with positions where `target` has matching trigrams.
+  for (const earlier of ['abcabcabc'.repeat(50), 'xyz'.repeat(300), 'q'.repeat(5000), target.toString() + 'abc'.repeat(100)]) {
+    lzfCompress(Buffer.from(earlier), earlier.length);
+    t.same(lzfCompress(target, target.length - 4), first, `same bytes after compressing ${earlier.slice(0, 12)}…`);
+  }
+  const start = process.hrtime.bigint();
+  const member = Buffer.from('member-0123456789-abcdefghij');
+  for (let i = 0; i < 400_000; i++) lzfCompress(member, member.length - 4);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  t.ok(ms < 500, `400k compressions of a 28-byte string in ${ms.toFixed(0)} ms`);
+});
