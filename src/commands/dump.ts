@@ -22,8 +22,13 @@ import { BadDataFormat, PayloadVersionOrChecksumWrong, dumpPayload, parsePayload
 export function dumpOptions(node: NodeContext): DumpOptions {
   return {
     compress: node.config.get('rdbcompression') !== 'no',
-    listFill: Number(node.config.get('list-max-listpack-size') ?? -2),
+    listFill: quicklistFill(Number(node.config.get('list-max-listpack-size') ?? -2)),
   };
+}
+
+/** quicklistSetFill: the config accepts any int, a quicklist uses it clamped to [-5, 32767]. */
+function quicklistFill(fill: number): number {
+  return Math.min(Math.max(fill, -5), (1 << 15) - 1);
 }
 
 /** The thresholds RESTORE rebuilds values with. */

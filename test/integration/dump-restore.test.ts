@@ -227,3 +227,13 @@ t.test('a relative TTL that overflows 64 bits with now: OK, no key (as Redis 7.0
   const after = await Promise.all(keys.map(async (k) => [k, await c.call('GET', k), await c.call('PEXPIRETIME', k)]));
   t.same(after, before, 'the same keys and absolute expiries after kill -9 and restart');
 });
+
+t.test('list-max-listpack-size outside [-5, 32767] is clamped as quicklistSetFill does: DUMP bytes equal', async (t) => {
+  const { redis, cinnabar } = await startBoth(t);
+  const elements = Array.from({ length: 3000 }, (_, i) => `element-${i}-${'v'.repeat(i % 50)}`);
+  for (const fill of ['-100', '-6', '40000', '2147483647']) {
+    for (const c of [redis, cinnabar]) await run(c, [['CONFIG', 'SET', 'list-max-listpack-size', fill], ['DEL', 'l'], ['RPUSH', 'l', ...elements]]);
+    const [theirs, ours] = [await dump(redis, 'l'), await dump(cinnabar, 'l')];
+    t.ok(theirs !== null && theirs === ours, `fill ${fill}: DUMP bytes equal (${theirs?.length} bytes)`);
+  }
+});
