@@ -236,7 +236,10 @@ function readObject(r: RdbReader, type: number, limits: EncodingLimits, budget: 
       for (let i = 0; i < nodes; i++) {
         const container = type === RdbType.ListQuicklist2 ? r.len() : QUICKLIST_NODE_PACKED;
         if (container === QUICKLIST_NODE_PLAIN) {
-          elements.push(r.string());
+          // rdbLoadObject refuses a node of zero bytes, PLAIN or PACKED (an empty blob is no listpack).
+          const element = r.string();
+          if (element.length === 0) throw new BadDataFormat('empty quicklist node');
+          elements.push(element);
           continue;
         }
         if (container !== QUICKLIST_NODE_PACKED) throw new BadDataFormat('unknown quicklist container');

@@ -200,3 +200,10 @@ t.test('LZF: output does not depend on earlier calls (the hash table is reused, 
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   t.ok(ms < 500, `400k compressions of a 28-byte string in ${ms.toFixed(0)} ms`);
 });
+
+t.test('a quicklist node of zero bytes, PLAIN or PACKED, is Bad data format (rdbLoadObject)', async (t) => {
+  t.same((parsePayload(payload(Buffer.from([18, 1, 1, 1, 0x61]), 10)) as ListValue).range(0, 0), ['a'], 'a one-byte PLAIN node restores');
+  t.throws(() => parsePayload(payload(Buffer.from([18, 1, 1, 0]), 10)), BadDataFormat, 'empty PLAIN node');
+  t.throws(() => parsePayload(payload(Buffer.from([18, 2, 1, 1, 0x61, 1, 0]), 10)), BadDataFormat, 'empty PLAIN node after another');
+  t.throws(() => parsePayload(payload(Buffer.from([18, 1, 2, 0]), 10)), BadDataFormat, 'empty PACKED node');
+});
