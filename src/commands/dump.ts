@@ -10,6 +10,8 @@ import { Err } from '../errors';
 import { R } from '../resp/replies';
 import { is, parseI64Exact } from './args';
 import { lookupRead } from './lookup';
+import { msString } from './expire';
+import { LLONG_MAX } from '../config/parse';
 import { hashLimits } from './hashes';
 import { zsetLimits } from '../types/zset';
 import { NotifyClass } from '../keyspace/notify-types';
@@ -20,8 +22,13 @@ import { BadDataFormat, PayloadVersionOrChecksumWrong, dumpPayload, parsePayload
 export function dumpOptions(node: NodeContext): DumpOptions {
   return {
     compress: node.config.get('rdbcompression') !== 'no',
-    listFill: Number(node.config.get('list-max-listpack-size') ?? -2),
+    listFill: quicklistFill(Number(node.config.get('list-max-listpack-size') ?? -2)),
   };
+}
+
+/** quicklistSetFill: the config accepts any int, a quicklist uses it clamped to [-5, 32767]. */
+function quicklistFill(fill: number): number {
+  return Math.min(Math.max(fill, -5), (1 << 15) - 1);
 }
 
 /** The thresholds RESTORE rebuilds values with. */
@@ -96,9 +103,12 @@ function restore(c: Client, args: string[], node: NodeContext): void {
   }
   const deleted = opts.replace && db.delete(key);
   const now = Date.now();
-  let ttl = Number(ttlArg);
-  if (ttl !== 0 && !opts.absttl) ttl += now;
-  if (ttl !== 0 && ttl <= now && !db.expiryPaused) {
+  const relative = ttlArg !== 0n && !opts.absttl;
+  // Redis adds now in 64-bit arithmetic: a relative TTL that overflows wraps to a time in
+  // the past, so the key is not created, as an already expired one.
+  const overflows = relative && ttlArg > LLONG_MAX - BigInt(now);
+  const ttl = relative ? Number(ttlArg + BigInt(now)) : Number(ttlArg);
+  if (overflows || (ttl !== 0 && ttl <= now && !db.expiryPaused)) {
     // Already expired: the key is not created (and REPLACE removed the old one).
     if (deleted) {
       node.effects.propagate(db.id, ['DEL', key]);
@@ -111,7 +121,7 @@ function restore(c: Client, args: string[], node: NodeContext): void {
   if (ttl !== 0) {
     db.setExpire(key, ttl);
     // A relative TTL is logged as an absolute one, so a replay restores the same expiry.
-    if (!opts.absttl) node.effects.propagate(db.id, [args[0], key, String(ttl), ...args.slice(3), 'ABSTTL']);
+    if (!opts.absttl) node.effects.propagate(db.id, [args[0], key, msString(ttl), ...args.slice(3), 'ABSTTL']);
   }
   node.keyspace.modified(db, key);
   node.keyspace.notify(NotifyClass.Generic, 'restore', db, key);

@@ -114,7 +114,6 @@ function exactMs(ms: number): bigint {
   return ms >= I64_MAX_AS_DOUBLE ? LLONG_MAX : BigInt(Number.isSafeInteger(ms) ? ms : String(ms));
 }
 
-/** An absolute expiry as a decimal a later PEXPIREAT parses back to the same double. */
 /**
  * Gives an existing key the absolute expiry `at` (EXPIRE family, GETEX). A time already past
  * deletes the key, logged as a DEL; otherwise the effect is logged as PEXPIREAT with the
@@ -137,7 +136,8 @@ export function expireKeyAt(node: NodeContext, db: Db, key: string, at: number, 
   node.keyspace.notify(NotifyClass.Generic, event, db, key);
 }
 
-function msString(ms: number): string {
+/** An absolute expiry as a decimal a later PEXPIREAT (or RESTORE ABSTTL) parses back to the same double. */
+export function msString(ms: number): string {
   return Number.isSafeInteger(ms) ? String(ms) : String(exactMs(ms));
 }
 

@@ -7,7 +7,7 @@ import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
 import { containerCommand, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { Value } from '../keyspace/value';
-import { isIntEncodable, stringEncoding } from '../keyspace/value';
+import { stringEncoding } from '../keyspace/value';
 import { HashValue } from '../types/hash';
 import { ListValue } from '../types/list';
 import { SetValue } from '../types/set';
@@ -18,6 +18,7 @@ import { Err } from '../errors';
 import { is, parseI64 } from './args';
 import { memoryFigures } from './info';
 import { requestMajorGc } from '../server/memory-release';
+import { listpackEntryBytes } from '../keyspace/rdb/listpack';
 
 // ── Redis's sizes on a 64-bit build ─────────────────────────────────────────────────────
 
@@ -62,23 +63,10 @@ function dictSlots(n: number): number {
   return slots;
 }
 
-/** Bytes one listpack entry takes: encoding, data and back-length. */
-function listpackEntry(s: string): number {
-  let body: number;
-  if (isIntEncodable(s)) {
-    const v = Number(s);
-    const a = v < 0 ? -v - 1 : v;
-    body = v >= 0 && v <= 127 ? 1 : a < 4096 ? 2 : a < 32768 ? 3 : a < 8388608 ? 4 : a < 2147483648 ? 5 : 9;
-  } else {
-    body = s.length < 64 ? 1 + s.length : s.length < 4096 ? 2 + s.length : 5 + s.length;
-  }
-  return body + (body < 128 ? 1 : body < 16384 ? 2 : body < 2097152 ? 3 : body < 268435456 ? 4 : 5);
-}
-
 /** zmalloc_size of a listpack holding `items` (6-byte header, 1-byte terminator). */
 function listpackSize(items: Iterable<string>): number {
   let bytes = 7;
-  for (const s of items) bytes += listpackEntry(s);
+  for (const s of items) bytes += listpackEntryBytes(s);
   return mallocSize(bytes);
 }
 
@@ -114,7 +102,7 @@ function listSize(list: ListValue, samples: number): number {
   let elements = 0;
   const wanted = Math.min(samples, list.length);
   for (let i = 0; i < list.length; i++) {
-    const e = listpackEntry(list.at(i));
+    const e = listpackEntryBytes(list.at(i));
     if (nodeBytes > 7 && nodeBytes + e > QUICKLIST_NODE_BYTES) {
       sampledBytes += QUICKLIST_NODE + mallocSize(nodeBytes);
       if (++nodes === wanted) break;

@@ -213,10 +213,17 @@ export function parsePayload(payload: Buffer, limits: EncodingLimits = DEFAULT_L
     throw new PayloadVersionOrChecksumWrong();
   }
   const r = new RdbReader(payload, 0, footer);
-  return readObject(r, r.byte(), limits);
+  try {
+    return readObject(r, r.byte(), limits, { left: ELEMENT_ALLOWANCE + payload.length });
+  } catch (e) {
+    // A backstop: whatever a crafted payload makes the decoder throw (a RangeError from an
+    // allocation or a string too long) is bad data, never an exception that ends the node.
+    if (e instanceof BadDataFormat) throw e;
+    throw new BadDataFormat(`undecodable payload (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
-function readObject(r: RdbReader, type: number, limits: EncodingLimits): Value {
+function readObject(r: RdbReader, type: number, limits: EncodingLimits, budget: ElementBudget): Value {
   switch (type) {
     case RdbType.String:
       return r.string();
@@ -229,19 +236,20 @@ function readObject(r: RdbReader, type: number, limits: EncodingLimits): Value {
       for (let i = 0; i < nodes; i++) {
         const container = type === RdbType.ListQuicklist2 ? r.len() : QUICKLIST_NODE_PACKED;
         if (container === QUICKLIST_NODE_PLAIN) {
-          elements.push(r.string());
+          // rdbLoadObject refuses a node of zero bytes, PLAIN or PACKED (an empty blob is no listpack).
+          const element = r.string();
+          if (element.length === 0) throw new BadDataFormat('empty quicklist node');
+          elements.push(element);
           continue;
         }
         if (container !== QUICKLIST_NODE_PACKED) throw new BadDataFormat('unknown quicklist container');
-        const blob = r.blob();
-        const node = type === RdbType.ListQuicklist2 ? decodeListpack(blob) : decodeZiplist(blob);
-        if (node === null) throw new BadDataFormat('bad quicklist node');
+        const node = readPacked(r, type === RdbType.ListQuicklist2, budget);
         for (const e of node) elements.push(e);
       }
       return buildList(elements);
     }
     case RdbType.ListZiplist:
-      return buildList(decoded(decodeZiplist(r.blob())));
+      return buildList(readPacked(r, false, budget));
     case RdbType.Set:
       return buildSet(readStrings(r, r.len()), limits);
     case RdbType.SetIntset:
@@ -259,8 +267,7 @@ function readObject(r: RdbReader, type: number, limits: EncodingLimits): Value {
     }
     case RdbType.ZSetZiplist:
     case RdbType.ZSetListpack: {
-      const blob = r.blob();
-      const flat = decoded(type === RdbType.ZSetListpack ? decodeListpack(blob) : decodeZiplist(blob));
+      const flat = readPacked(r, type === RdbType.ZSetListpack, budget);
       if (flat.length % 2 !== 0) throw new BadDataFormat('odd sorted set listpack');
       const entries: Array<[string, number]> = [];
       for (let i = 0; i < flat.length; i += 2) {
@@ -278,16 +285,30 @@ function readObject(r: RdbReader, type: number, limits: EncodingLimits): Value {
     }
     case RdbType.HashZiplist:
     case RdbType.HashListpack: {
-      const blob = r.blob();
-      return buildHash(decoded(type === RdbType.HashListpack ? decodeListpack(blob) : decodeZiplist(blob)), limits);
+      return buildHash(readPacked(r, type === RdbType.HashListpack, budget), limits);
     }
     default:
       throw new BadDataFormat(`unsupported object type ${type}`);
   }
 }
 
-function decoded(elements: string[] | null): string[] {
-  if (elements === null) throw new BadDataFormat('bad listpack or ziplist');
+/**
+ * How many listpack and ziplist elements one payload may hold in all: as many as its bytes
+ * could hold uncompressed and a fixed allowance more, so that LZF-compressed nodes of tiny
+ * entries cannot grow a small payload into tens of millions of strings.
+ */
+const ELEMENT_ALLOWANCE = 8 * 1024 * 1024;
+
+interface ElementBudget {
+  left: number;
+}
+
+/** A listpack (or a ziplist) blob's elements, taken from `budget`. */
+function readPacked(r: RdbReader, listpack: boolean, budget: ElementBudget): string[] {
+  const blob = r.blob();
+  const elements = listpack ? decodeListpack(blob, budget.left) : decodeZiplist(blob, budget.left);
+  if (elements === null) throw new BadDataFormat('bad listpack or ziplist, or more elements than the payload may hold');
+  budget.left -= elements.length;
   return elements;
 }
 

@@ -137,3 +137,19 @@ t.test('memory', async (t) => {
   t.equal(stats[stats.indexOf('keys.count') + 1], 2);
   t.ok(stats.includes('db.0'));
 });
+
+t.test('MEMORY USAGE sizes listpack back-lengths as lpEncodeBacklen (an entry of 16383 bytes has a 3-byte one)', async (t) => {
+  const node = await startCinnabar(t);
+  const r = await client(t, node.port);
+  await r.call('CONFIG', 'SET', 'hash-max-listpack-value', '20000');
+  // Padding that brings a listpack holding an entry of 16383 bytes with a 2-byte back-length
+  // to exactly 20480 bytes (a jemalloc size class): 7 + 3 + 16385 + 31 * 128 + 117.
+  const padding: string[] = [];
+  for (let i = 0; i < 31; i++) padding.push(`F${i}`.padEnd(62, '.'), `V${i}`.padEnd(62, '.'));
+  padding.push('G'.padEnd(56, '.'), 'W'.padEnd(57, '.'));
+  await r.call('HSET', 'entry16383', 'f', 'x'.repeat(16378), ...padding);
+  await r.call('HSET', 'entry16382', 'f', 'x'.repeat(16377), ...padding);
+  t.equal(await r.call('OBJECT', 'ENCODING', 'entry16383'), 'listpack');
+  const [big, small] = [(await r.call('MEMORY', 'USAGE', 'entry16383')) as number, (await r.call('MEMORY', 'USAGE', 'entry16382')) as number];
+  t.same([big, small], [24632, 20536], 'as redis-server 7.0: 20481 bytes take the next size class');
+});

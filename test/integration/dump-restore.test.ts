@@ -7,6 +7,7 @@ import { startBoth } from '../helpers/differential';
 import { startCinnabar } from '../helpers/server';
 import { RawConnection, bulks } from '../helpers/resp';
 import { dataDir, rng } from '../helpers/durability';
+import { crc64 } from '../../src/keyspace/rdb/crc64';
 
 /** The bytes of a bulk string reply (latin1), null for a nil bulk; throws on anything else. */
 function bulkOf(reply: string): string | null {
@@ -174,4 +175,65 @@ t.test('restored keys and their TTLs survive a restart (WAL and snapshot)', asyn
   t.teardown(() => c.close());
   const after = await Promise.all(keys.map(async (k) => [k, await contentOf(c, k), await c.call('PEXPIRETIME', k)]));
   t.same(after, before, 'values, encodings and absolute expiries identical after kill -9 and restart');
+});
+
+t.test('crafted RESTORE payloads with a valid CRC answer Bad data format and the node lives', async (t) => {
+  const node = await startCinnabar(t);
+  const c = await RawConnection.connect(node.port);
+  t.teardown(() => c.close());
+  const withFooter = (body: number[]): string => {
+    const head = Buffer.concat([Buffer.from(body), Buffer.from([10, 0])]);
+    return Buffer.concat([head, crc64(head)]).toString('latin1');
+  };
+  const crafted: Array<[string, number[]]> = [
+    ['LZF length 2^41', [0, 0xc3, 2, 0x81, 0, 0, 0x02, 0, 0, 0, 0, 0, 0x00, 0x61]],
+    ['LZF length 2^32', [0, 0xc3, 2, 0x81, 0, 0, 0, 0x01, 0, 0, 0, 0, 0x00, 0x61]],
+    ['LZF length over the longest string', [0, 0xc3, 2, 0x80, 0x20, 0, 0, 0x01, 0x00, 0x61]],
+    ['string length 2^64 - 1', [0, 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['list of 2^53 - 1 quicklist nodes', [18, 0x81, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0]],
+  ];
+  await run(c, [['RPUSH', 'l', 'a', 'b'], ['HSET', 'h', 'f', 'v']]);
+  const body = Buffer.from((await dump(c, 'l'))!, 'latin1');
+  for (let cut = 0; cut < body.length - 10; cut++) crafted.push([`list payload cut at ${cut}`, [...body.subarray(0, cut)]]);
+  for (const [what, bytes] of crafted) {
+    t.equal(await c.call('RESTORE', 'k', '0', withFooter(bytes)), '-ERR Bad data format\r\n', what);
+    t.equal(await c.call('PING'), '+PONG\r\n', `${what}: still answers PING`);
+  }
+});
+
+t.test('a relative TTL that overflows 64 bits with now: OK, no key (as Redis 7.0), and the same after a restart', async (t) => {
+  const dir = dataDir(t);
+  const args = ['--appendfsync', 'always', '--snapshot-interval', '0', '--snapshot-wal-bytes', '0'];
+  let node = await startCinnabar(t, { dir, args });
+  let c = await RawConnection.connect(node.port);
+  await run(c, [['SET', 's', 'hello'], ['SET', 'old', 'x']]);
+  const payload = (await dump(c, 's'))!;
+  t.equal(await c.call('RESTORE', 'k1', '9223372036854775807', payload), '+OK\r\n');
+  t.equal(await c.call('EXISTS', 'k1'), ':0\r\n', 'already expired: not created');
+  t.equal(await c.call('RESTORE', 'old', '9223372036854775807', payload, 'REPLACE'), '+OK\r\n');
+  t.equal(await c.call('EXISTS', 'old'), ':0\r\n', 'REPLACE removed the old key');
+  // Just below the overflow: the absolute time is near 2^63 and must be logged as a valid one.
+  const near = String(9223372036854775807n - BigInt(Date.now()) - 1_000_000_000n);
+  t.equal(await c.call('RESTORE', 'k2', near, payload), '+OK\r\n');
+  t.equal(await c.call('RESTORE', 'k3', '9223372036854775807', payload, 'ABSTTL'), '+OK\r\n');
+  const keys = ['k1', 'old', 'k2', 'k3', 's'];
+  const before = await Promise.all(keys.map(async (k) => [k, await c.call('GET', k), await c.call('PEXPIRETIME', k)]));
+  t.equal(before[2][1], '$5\r\nhello\r\n', 'k2 exists');
+  c.close();
+  await node.stop('SIGKILL');
+  node = await startCinnabar(t, { dir, args });
+  c = await RawConnection.connect(node.port);
+  t.teardown(() => c.close());
+  const after = await Promise.all(keys.map(async (k) => [k, await c.call('GET', k), await c.call('PEXPIRETIME', k)]));
+  t.same(after, before, 'the same keys and absolute expiries after kill -9 and restart');
+});
+
+t.test('list-max-listpack-size outside [-5, 32767] is clamped as quicklistSetFill does: DUMP bytes equal', async (t) => {
+  const { redis, cinnabar } = await startBoth(t);
+  const elements = Array.from({ length: 3000 }, (_, i) => `element-${i}-${'v'.repeat(i % 50)}`);
+  for (const fill of ['-100', '-6', '40000', '2147483647']) {
+    for (const c of [redis, cinnabar]) await run(c, [['CONFIG', 'SET', 'list-max-listpack-size', fill], ['DEL', 'l'], ['RPUSH', 'l', ...elements]]);
+    const [theirs, ours] = [await dump(redis, 'l'), await dump(cinnabar, 'l')];
+    t.ok(theirs !== null && theirs === ours, `fill ${fill}: DUMP bytes equal (${theirs?.length} bytes)`);
+  }
 });

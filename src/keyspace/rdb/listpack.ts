@@ -104,8 +104,8 @@ export function encodeListpack(elements: readonly string[]): Buffer {
   return buf;
 }
 
-/** The elements of a listpack, or null when it is malformed. */
-export function decodeListpack(buf: Buffer): string[] | null {
+/** The elements of a listpack, or null when it is malformed or has more than `maxElements`. */
+export function decodeListpack(buf: Buffer, maxElements = Infinity): string[] | null {
   if (buf.length < EMPTY_LISTPACK_BYTES || buf.readUInt32LE(0) !== buf.length || buf[buf.length - 1] !== EOF_BYTE) return null;
   const declared = buf.readUInt16LE(4);
   const out: string[] = [];
@@ -160,7 +160,7 @@ export function decodeListpack(buf: Buffer): string[] | null {
       return null;
     }
     p += backlenSize(p - start);
-    if (p > end) return null;
+    if (p > end || out.length > maxElements) return null;
   }
   if (declared !== 65535 && declared !== out.length) return null;
   return out;

@@ -2,6 +2,7 @@
 // lengths (rdbSaveLen/rdbLoadLen) and strings, stored as small integers, LZF-compressed or
 // as they are (rdbSaveRawString / rdbGenericLoadStringObject).
 
+import { constants as bufferConstants } from 'node:buffer';
 import { isIntEncodable } from '../value';
 import { lzfCompress, lzfDecompress } from './lzf';
 
@@ -14,6 +15,18 @@ const ENC_INT8 = 0;
 const ENC_INT16 = 1;
 const ENC_INT32 = 2;
 const ENC_LZF = 3;
+
+/**
+ * The most bytes one LZF input byte can become (lzf_d.c): a back-reference of at most
+ * 2 + 7 + 255 = 264 bytes takes 3 input bytes, so 88 per byte; a literal run never grows.
+ */
+const LZF_MAX_EXPANSION = 88;
+
+/**
+ * The most bytes all the LZF strings of one payload may decompress to (Redis's largest
+ * string): a few MB of crafted LZF would otherwise grow 88-fold and exhaust the JS heap.
+ */
+export const MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024;
 
 /** Appends RDB-encoded pieces; bytes() joins them. */
 export class RdbWriter {
@@ -116,6 +129,8 @@ export class BadDataFormat extends Error {
 
 /** Reads RDB-encoded pieces from buf[pos, end). */
 export class RdbReader {
+  private decompressedLeft = MAX_DECOMPRESSED_BYTES;
+
   constructor(
     private readonly buf: Buffer,
     private pos: number,
@@ -170,6 +185,13 @@ export class RdbReader {
         const clen = this.len();
         const len = this.len();
         const packed = this.buf.subarray(this.need(clen), this.pos);
+        // A length no LZF data can expand to, or no JS string can hold, is an attack or
+        // corruption: refuse it before allocating.
+        if (len > LZF_MAX_EXPANSION * clen || len > bufferConstants.MAX_STRING_LENGTH) {
+          throw new BadDataFormat('impossible LZF decompressed length');
+        }
+        if (len > this.decompressedLeft) throw new BadDataFormat('decompresses to more than 512 MiB');
+        this.decompressedLeft -= len;
         const out = lzfDecompress(packed, len);
         if (out === null) throw new BadDataFormat('invalid LZF compressed string');
         return out;

@@ -4,14 +4,15 @@
 const HEADER_SIZE = 10;
 const EOF_BYTE = 0xff;
 
-/** The elements of a ziplist, or null when it is malformed. */
-export function decodeZiplist(buf: Buffer): string[] | null {
+/** The elements of a ziplist, or null when it is malformed or has more than `maxElements`. */
+export function decodeZiplist(buf: Buffer, maxElements = Infinity): string[] | null {
   if (buf.length < HEADER_SIZE + 1 || buf.readUInt32LE(0) !== buf.length || buf[buf.length - 1] !== EOF_BYTE) return null;
   const declared = buf.readUInt16LE(8);
   const end = buf.length - 1;
   const out: string[] = [];
   let p = HEADER_SIZE;
   while (p < end) {
+    if (out.length >= maxElements) return null;
     p += buf[p] === 0xfe ? 5 : 1; // previous entry length
     if (p >= end) return null;
     const b = buf[p];
