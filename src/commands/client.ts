@@ -3,7 +3,7 @@
 // description CLIENT LIST and CLIENT INFO print, field for field as Redis 7.0 writes it.
 
 import type { Socket } from 'node:net';
-import type { CommandFlag, CommandSpec, Handler } from './spec';
+import { ADMIN_FLAGS, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { Client } from '../server/client';
 import { Err } from '../errors';
 import { R, statusLines } from '../resp/replies';
@@ -374,10 +374,10 @@ const trackinginfo: Handler = (c) => {
 // ── Table ────────────────────────────────────────────────────────────────────────────────
 
 const PLAIN: readonly CommandFlag[] = ['noscript', 'loading', 'stale'];
-const ADMIN: readonly CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
+const ADMIN = ADMIN_FLAGS;
 
 function sub(name: string, arity: number, flags: readonly CommandFlag[], run: Handler): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'connection', run };
+  return subcommand(name, arity, flags, 'connection', run);
 }
 
 export const clientCommands: CommandSpec[] = [

@@ -4,7 +4,7 @@
 
 import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
-import type { CommandFlag, CommandSpec, Handler } from './spec';
+import { subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import { Err } from '../errors';
 import { parseI64 } from './args';
 import { subcommandSyntaxError } from './client';
@@ -470,7 +470,7 @@ const ADMIN_STALE: readonly CommandFlag[] = ['admin', 'stale'];
 const STALE: readonly CommandFlag[] = ['stale'];
 
 function sub(name: string, arity: number, flags: readonly CommandFlag[], run: ClusterHandler): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'cluster', run: inCluster(run) };
+  return subcommand(name, arity, flags, 'cluster', inCluster(run));
 }
 
 function plain(name: string, flags: readonly CommandFlag[], run: ClusterHandler): CommandSpec {

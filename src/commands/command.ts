@@ -4,7 +4,7 @@
 
 import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
-import type { Command, CommandSpec } from './spec';
+import { subcommand, type Command, type CommandSpec, type Handler } from './spec';
 import { Err } from '../errors';
 import { globMatch } from '../keyspace/glob';
 import { R, statusLines } from '../resp/replies';
@@ -213,8 +213,8 @@ const HELP_REPLY = statusLines(HELP);
 
 // ── Table ────────────────────────────────────────────────────────────────────────────────
 
-function sub(name: string, arity: number, run: CommandSpec['run']): CommandSpec {
-  return { name, arity, flags: ['loading', 'stale'], firstKey: 0, lastKey: 0, step: 0, group: 'server', run };
+function sub(name: string, arity: number, run: Handler): CommandSpec {
+  return subcommand(name, arity, ['loading', 'stale'], 'server', run);
 }
 
 export const commandCommands: CommandSpec[] = [

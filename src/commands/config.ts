@@ -4,7 +4,7 @@
 
 import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
-import type { CommandFlag, CommandSpec, Handler } from './spec';
+import { ADMIN_FLAGS, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { SetFailure } from '../config/config';
 import { Err } from '../errors';
 import { oneLine } from './gatekeeper';
@@ -87,10 +87,10 @@ function rewrite(c: Client, _args: string[], node: NodeContext): void {
   c.ok();
 }
 
-const ADMIN: readonly CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
+const ADMIN = ADMIN_FLAGS;
 
 function sub(name: string, arity: number, flags: readonly CommandFlag[], run: Handler): CommandSpec {
-  return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', run };
+  return subcommand(name, arity, flags, 'server', run);
 }
 
 export const configCommands: CommandSpec[] = [

@@ -21,8 +21,8 @@ import { BadDataFormat, PayloadVersionOrChecksumWrong, dumpPayload, parsePayload
 /** DUMP's settings from config (rdbcompression, list-max-listpack-size). */
 export function dumpOptions(node: NodeContext): DumpOptions {
   return {
-    compress: node.config.get('rdbcompression') !== 'no',
-    listFill: quicklistFill(Number(node.config.get('list-max-listpack-size') ?? -2)),
+    compress: node.config.v.rdbcompression,
+    listFill: quicklistFill(node.config.v.listMaxListpackSize),
   };
 }
 

@@ -3,7 +3,7 @@
 // sample per second at most, the last 160 kept; LATENCY LATEST/HISTORY/RESET/DOCTOR/HELP.
 
 import { readFileSync } from 'node:fs';
-import { containerCommand, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
+import { ADMIN_FLAGS, containerCommand, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { NodeContext } from '../node-context';
 import { statusLines } from '../resp/replies';
 import { Err } from '../errors';
@@ -305,7 +305,7 @@ const reset: Handler = (c, args, node) => {
   c.int(node.latency.reset(args.length === 2 ? null : args.slice(2)));
 };
 
-const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
+const ADMIN = ADMIN_FLAGS;
 
 function sub(name: string, arity: number, run: Handler, flags: readonly CommandFlag[] = ADMIN): CommandSpec {
   return subcommand(name, arity, flags, 'server', run);

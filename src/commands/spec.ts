@@ -93,6 +93,9 @@ export function keyCommand(
   return { name, arity, flags, firstKey, lastKey, step, group, run };
 }
 
+/** The flags of Redis's administrative subcommands (CONFIG SET, CLIENT KILL, LATENCY RESET...). */
+export const ADMIN_FLAGS: readonly CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
+
 /** A subcommand with no keys (SLOWLOG GET, MEMORY STATS...). */
 export function subcommand(name: string, arity: number, flags: readonly CommandFlag[], group: string, run: Handler): CommandSpec {
   return { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group, run };

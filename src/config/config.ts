@@ -67,6 +67,10 @@ export interface ConfigValues {
   hashMaxListpackEntries: number;
   hashMaxListpackValue: number;
   setMaxIntsetEntries: number;
+  /** list-max-listpack-size: how full a list node gets (DUMP splits lists by it). */
+  listMaxListpackSize: number;
+  /** rdbcompression: DUMP payloads LZF-compress long strings. */
+  rdbcompression: boolean;
   /** Microseconds from which a call enters the slow log (negative: the log is off). */
   slowlogLogSlowerThan: number;
   slowlogMaxLen: number;
@@ -496,6 +500,8 @@ export class Config {
       hashMaxListpackEntries: num('hash-max-listpack-entries'),
       hashMaxListpackValue: num('hash-max-listpack-value'),
       setMaxIntsetEntries: num('set-max-intset-entries'),
+      listMaxListpackSize: num('list-max-listpack-size'),
+      rdbcompression: this.raw<boolean>('rdbcompression'),
       slowlogLogSlowerThan: num('slowlog-log-slower-than'),
       slowlogMaxLen: num('slowlog-max-len'),
       latencyMonitorThreshold: num('latency-monitor-threshold'),

@@ -118,7 +118,7 @@ class LinkWorker {
 
   /** The cached connection to the target, or a new one (which starts with no db selected). */
   private async link(req: LinkRequest, progress: () => void): Promise<Link> {
-    const name = `${req.host}:${req.port}`;
+    const name = linkName(req);
     const cached = this.links.get(name);
     if (cached !== undefined && cached.failed === null && !cached.socket.destroyed) {
       cached.lastUse = Date.now();
@@ -211,7 +211,7 @@ class LinkWorker {
   }
 
   private close(req: LinkRequest): void {
-    const name = `${req.host}:${req.port}`;
+    const name = linkName(req);
     this.links.get(name)?.socket.destroy();
     this.links.delete(name);
   }
@@ -225,6 +225,11 @@ class LinkWorker {
       }
     }
   }
+}
+
+/** The cache key of a target, as Redis's "host:port". */
+function linkName(req: LinkRequest): string {
+  return `${req.host}:${req.port}`;
 }
 
 function runWorker(port: MessagePort): void {
