@@ -62,7 +62,11 @@ function workload(rand: () => number, count: number): string[][] {
     [1, () => ['HGETALL', hkey()]],
     [1, () => ['SMEMBERS', skey()]],
   ];
-  return weightedWorkload(rand, count, makers, [[0.001, () => ['FLUSHDB']]]);
+  const commands = weightedWorkload(rand, count, makers, [[0.001, () => ['FLUSHDB']]]);
+  // Some seeds pop or flush most sets (or hashes) away: a dozen of each always reach the restart.
+  commands.push(['SELECT', '0']);
+  for (let i = 0; i < 12; i++) commands.push(['SADD', `tail:s${i}`, ...members()], ['HSET', `tail:h${i}`, field(), value()]);
+  return commands;
 }
 
 /** OBJECT ENCODING of every hash in the dump ("db:key" → encoding). */
