@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Keyspace } from './keyspace/keyspace';
+import { ColdWarmer } from './keyspace/cold-values';
 import type { Config } from './config/config';
 import { CommandTable } from './commands/registry';
 import { Gatekeeper } from './commands/gatekeeper';
@@ -48,6 +49,10 @@ function newStats(): ServerStats {
     resetAt: Date.now(),
   };
 }
+
+/** Warm-up of cold values: entries per step, and the longest run of steps between I/O. */
+const WARM_STEP = 1024;
+const WARM_SLICE_MS = 2;
 
 export class Node implements NodeContext {
   readonly keyspace: Keyspace;
@@ -253,10 +258,35 @@ export class Node implements NodeContext {
     if (this.cluster !== null) await this.cluster.start();
     await this.server.listen(this.config.v.port, this.config.v.bind);
     this.scheduleCron();
+    this.warmColdValues();
     this.log.info(
       { version: CINNABAR_VERSION, redis_version: VERSION, port: this.config.v.port, pid: process.pid, mode: this.cluster !== null ? 'cluster' : 'standalone' },
       'Cinnabar ready to accept connections',
     );
+  }
+
+  /**
+   * After a snapshot load, turns the values it left cold back into strings in slices of about
+   * WARM_SLICE_MS, between which clients are served, then lets go of the load batches.
+   */
+  private warmColdValues(): void {
+    const cold = this.keyspace.dbs[0].cold;
+    if (cold === null) return;
+    const warmer = new ColdWarmer(this.keyspace.dbs, cold);
+    const bytes = cold.bytes;
+    const t0 = performance.now();
+    const slice = (): void => {
+      if (this.stopping) return;
+      const end = performance.now() + WARM_SLICE_MS;
+      do {
+        if (warmer.step(WARM_STEP)) {
+          this.log.info({ values: warmer.warmed, batchBytes: bytes, ms: Math.round(performance.now() - t0) }, 'snapshot values warmed');
+          return;
+        }
+      } while (performance.now() < end);
+      setImmediate(slice);
+    };
+    setImmediate(slice);
   }
 
   /** Redis's serverCron at `hz`: active expiry (25% of the period at most), idle clients. */

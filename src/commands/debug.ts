@@ -247,7 +247,7 @@ export const debugCommands: CommandSpec[] = [
         c.ok();
       } else if (sub === 'object' && n === 3) {
         // Redis looks in the dict directly: a key past its expiry is still described.
-        const v = c.db.dict.get(args[2]);
+        const v = c.db.peek(args[2]);
         if (v === undefined) return c.error(Err.noSuchKey);
         c.status(describeObject(c, args[2], v, node));
       } else if (sub === 'populate' && n >= 3 && n <= 5) {

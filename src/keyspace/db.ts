@@ -2,6 +2,7 @@
 // expiry wheel the active cycle walks. Expired keys are removed lazily on access.
 
 import type { Value } from './value';
+import type { ColdRef, ColdValues } from './cold-values';
 import { ExpiryWheel } from './expiry-wheel';
 import { ScanCursors } from './scan';
 import type { SlotIndex } from '../cluster/slot-index';
@@ -26,7 +27,8 @@ export interface ExpiryListener {
 }
 
 export class Db {
-  dict = new Map<string, Value>();
+  /** Values are strings, typed values, or refs to string values a snapshot load left cold. */
+  dict = new Map<string, Value | ColdRef>();
   expires = new Map<string, number>();
   wheel = new ExpiryWheel();
   /** Live iterators of SCANs in progress over this db's keys or its collections (scan.ts). */
@@ -42,6 +44,8 @@ export class Db {
   expiryPaused = false;
   /** Cluster mode's per-slot key index (db 0 only); null on standalone nodes. */
   slots: SlotIndex | null = null;
+  /** Where the cold values of the last load live, until the warm-up is done; null then. */
+  cold: ColdValues | null = null;
 
   constructor(
     public id: number,
@@ -55,6 +59,7 @@ export class Db {
   /** The value of a live key, removing it first if its time has passed. */
   get(key: string): Value | undefined {
     const v = this.dict.get(key);
+    if (typeof v === 'number') return this.getCold(key, v);
     if (v === undefined || this.expires.size === 0) return v;
     const at = this.expires.get(key);
     if (at !== undefined && at <= Date.now() && !this.expiryPaused) {
@@ -63,6 +68,40 @@ export class Db {
       return undefined;
     }
     return v;
+  }
+
+  /** get() of a key whose value is still cold: it becomes a string now, if the key is live. */
+  private getCold(key: string, ref: ColdRef): Value | undefined {
+    const at = this.expires.size === 0 ? undefined : this.expires.get(key);
+    if (at !== undefined && at <= Date.now() && !this.expiryPaused) {
+      this.wheel.forget();
+      this.expireNow(key);
+      return undefined;
+    }
+    return this.warm(key, ref);
+  }
+
+  /** The value of `key` whatever its TTL says (DEBUG OBJECT, snapshots); cold values are warmed. */
+  peek(key: string): Value | undefined {
+    const v = this.dict.get(key);
+    return typeof v === 'number' ? this.warm(key, v) : v;
+  }
+
+  /** Replaces a cold ref with its string. Not a write: observers and the WAL are not told. */
+  private warm(key: string, ref: ColdRef): string {
+    const s = this.cold!.value(ref);
+    this.dict.set(key, s);
+    return s;
+  }
+
+  /**
+   * Adds a key while the db is loaded from a snapshot: nothing observes the db yet, no client
+   * waits on it and no TTL is there to drop. The slot index learns of it.
+   */
+  load(key: string, v: Value | ColdRef): void {
+    const before = this.dict.size;
+    this.dict.set(key, v);
+    if (this.slots !== null && this.dict.size !== before) this.slots.add(key);
   }
 
   /**

@@ -164,7 +164,8 @@ export class Persistence {
     this.start(0);
     const wal = this.wal!;
     for (const db of this.node.keyspace.dbs) {
-      for (const [key, value] of db.dict) {
+      for (const key of db.dict.keys()) {
+        const value = db.peek(key)!;
         if (typeof value !== 'string') throw new Error(`cannot write a ${value.kind} to the WAL yet`);
         const at = db.expires.get(key);
         wal.append(db.id, at === undefined ? ['SET', key, value] : ['SET', key, value, 'PXAT', String(at)]);

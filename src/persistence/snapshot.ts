@@ -22,9 +22,11 @@ import { join } from 'node:path';
 import type { Db, WriteObserver } from '../keyspace/db';
 import type { Keyspace } from '../keyspace/keyspace';
 import type { Value } from '../keyspace/value';
+import { ColdValues, type ColdRef } from '../keyspace/cold-values';
 import type { ChangeTracker, DbChanges } from './change-tracker';
 import {
   EntryReader,
+  coldStringAt,
   lmdbKeySize,
   lmdbValueSize,
   writeLmdbKey,
@@ -149,6 +151,9 @@ export class SnapshotStore {
     const observers = keyspace.dbs.map((db) => db.observer);
     for (const db of keyspace.dbs) db.observer = null;
     const reader = new EntryReader();
+    // String values stay in the batches until read or warmed (keyspace/cold-values.ts).
+    const cold = new ColdValues(coldStringAt);
+    for (const db of keyspace.dbs) db.cold = cold;
     let keys = 0;
     let expiredSkipped = 0;
     try {
@@ -158,6 +163,7 @@ export class SnapshotStore {
         if (m.t !== 'entries') return;
         const db = keyspace.dbs[m.db];
         const buf = Buffer.from(m.buf, 0, m.length);
+        const batch = cold.addBatch(buf);
         let p = 0;
         while (p < buf.length) {
           const ks = p + 4;
@@ -165,14 +171,14 @@ export class SnapshotStore {
           const vs = ke + 4;
           const ve = vs + buf.readUInt32LE(ke);
           p = ve;
-          reader.read(buf, ks, ke, vs, ve);
+          const ref = cold.ref(batch, vs);
+          reader.read(buf, ks, ke, vs, ve, ref >= 0);
           const at = reader.expireAt;
           if (at !== undefined && at <= now) {
             expiredSkipped++;
             continue;
           }
-          // replace(): the db starts empty, so set()'s TTL removal would be a wasted lookup.
-          db.replace(reader.key, reader.value);
+          db.load(reader.key, reader.coldString ? ref : reader.value);
           if (at !== undefined) db.setExpire(reader.key, at);
           keys++;
         }
@@ -385,8 +391,10 @@ interface Source {
    * The maps themselves. FLUSHDB replaces a db's maps and SWAPDB moves them to the other Db;
    * neither empties them in place, so writes are attributed by map (byDict), not by Db.
    */
-  dict: Map<string, Value>;
+  dict: Map<string, Value | ColdRef>;
   expires: Map<string, number>;
+  /** The cold values the db's dict may still hold refs to (the map may outlive the warm-up). */
+  cold: ColdValues | null;
   /** Rewrite the db: clear it, then every key (else only `pending`). */
   whole: boolean;
   /** Changed keys (not whole). Never modified: on failure they go back to the tracker as they are. */
@@ -403,7 +411,7 @@ class Checkpoint implements WriteObserver {
   private rejectResult!: (e: unknown) => void;
   private readonly taken: DbChanges[];
   private readonly sources: Source[] = [];
-  private readonly byDict = new Map<Map<string, Value>, Source>();
+  private readonly byDict = new Map<Map<string, Value | ColdRef>, Source>();
   private readonly started = performance.now();
   private worker: Worker | null = null;
   private failure: Error | null = null;
@@ -437,6 +445,7 @@ class Checkpoint implements WriteObserver {
         index: i,
         dict: db.dict,
         expires: db.expires,
+        cold: db.cold,
         whole: c.whole,
         pending: c.keys,
         captured: new Map(),
@@ -561,7 +570,7 @@ class Checkpoint implements WriteObserver {
   }
 
   private putLive(s: Source, key: string): void {
-    const v = s.dict.get(key);
+    const v = valueIn(s, key);
     if (v === undefined) {
       this.del(s.index, key);
       return;
@@ -694,8 +703,14 @@ class Checkpoint implements WriteObserver {
   }
 }
 
-function capture(s: Source, key: string): Capture {
+/** The value of `key` in a source's dict, a cold one decoded (the dict is left as it is). */
+function valueIn(s: Source, key: string): Value | undefined {
   const v = s.dict.get(key);
+  return typeof v === 'number' ? s.cold!.value(v) : v;
+}
+
+function capture(s: Source, key: string): Capture {
+  const v = valueIn(s, key);
   if (v === undefined) return null;
   const at = s.expires.size === 0 ? undefined : s.expires.get(key);
   return typeof v === 'string' ? { value: v, expireAt: at } : encodeLmdbValue(key, v, at);

@@ -175,9 +175,14 @@ export class EntryReader {
   key = '';
   value: Value = '';
   expireAt: number | undefined = undefined;
+  /** read() with `coldStrings` met a string value and left it undecoded (value is ''). */
+  coldString = false;
 
-  /** Decodes the entry whose LMDB key is `buf[ks, ke)` and LMDB value `buf[vs, ve)`. */
-  read(b: Buffer, ks: number, ke: number, vs: number, ve: number): void {
+  /**
+   * Decodes the entry whose LMDB key is `buf[ks, ke)` and LMDB value `buf[vs, ve)`. With
+   * `coldStrings`, a string value is only checked, not decoded: coldStringAt() decodes it.
+   */
+  read(b: Buffer, ks: number, ke: number, vs: number, ve: number, coldStrings = false): void {
     const buf = b as Latin1Buffer;
     if (ve - vs < 3) throw new Error('snapshot entry too short');
     const version = buf[vs];
@@ -204,13 +209,28 @@ export class EntryReader {
       this.key = latin1(b, ks + 1, ke);
     }
     if (tag === ValueTag.String) {
-      this.value = latin1(b, p, ve);
+      this.coldString = coldStrings;
+      this.value = coldStrings ? '' : latin1(b, p, ve);
     } else {
+      this.coldString = false;
       const codec = codecsByTag.get(tag);
       if (codec === undefined) throw new Error(`snapshot entry has unknown type tag ${tag}`);
       this.value = codec.decode(buf, p, ve);
     }
   }
+}
+
+/**
+ * The string value of a load batch entry whose LMDB value starts at `vs`, preceded by its u32
+ * LE length (snapshot-worker.ts's `entries` layout), as EntryReader checked it.
+ */
+export function coldStringAt(buf: Buffer, vs: number): string {
+  const ve = vs + buf.readUInt32LE(vs - 4);
+  const flags = buf[vs + 2];
+  let p = vs + 3;
+  if ((flags & ValueFlag.HasExpiry) !== 0) p += 8;
+  if ((flags & ValueFlag.LongKey) !== 0) p += 4 + buf.readUInt32LE(p);
+  return latin1(buf, p, ve);
 }
 
 // ── Meta ─────────────────────────────────────────────────────────────────────────────────

@@ -53,7 +53,8 @@ function dump(ks: Keyspace): string[] {
   const now = Date.now();
   const out: string[] = [];
   for (const db of ks.dbs) {
-    for (const [k, v] of db.dict) {
+    for (const k of db.dict.keys()) {
+      const v = db.peek(k);
       const at = db.expires.get(k);
       if (at !== undefined && at <= now) continue;
       out.push(`${db.id} ${k} ${String(v)} ${at ?? ''}`);

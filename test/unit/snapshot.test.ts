@@ -37,7 +37,8 @@ function rng(seed: number): (n: number) => number {
 function dump(ks: Keyspace, now = NOW): string[] {
   const out: string[] = [];
   for (const db of ks.dbs) {
-    for (const [k, v] of db.dict) {
+    for (const k of db.dict.keys()) {
+      const v = db.peek(k);
       const at = db.expires.get(k);
       if (at !== undefined && at <= now) continue;
       out.push(JSON.stringify([db.id, k, v, at ?? null]));
