@@ -9,6 +9,7 @@ import { Wal, type FsyncPolicy } from './wal';
 import { readWal, type ReplayResult } from './wal-reader';
 import { listSegments } from './wal-segments';
 import { strerror } from '../strerror';
+import { dumpPayload } from '../keyspace/dump-payload';
 import { Client, type ClientHost } from '../server/client';
 import type { NodeContext } from '../node-context';
 import type { WalRecord } from './wal-record';
@@ -156,7 +157,8 @@ export class Persistence {
 
   /**
    * CONFIG SET appendonly yes on a running node: the in-memory data is the truth, so any old
-   * WAL is discarded and a new one starts with the whole keyspace written as effects.
+   * WAL is discarded and a new one starts with the whole keyspace written as effects: SET for
+   * strings, RESTORE of a DUMP payload for the other types, with absolute expiry times.
    */
   enableAtRunTime(): void {
     if (this.wal !== null) return;
@@ -166,9 +168,13 @@ export class Persistence {
     for (const db of this.node.keyspace.dbs) {
       for (const key of db.dict.keys()) {
         const value = db.peek(key)!;
-        if (typeof value !== 'string') throw new Error(`cannot write a ${value.kind} to the WAL yet`);
         const at = db.expires.get(key);
-        wal.append(db.id, at === undefined ? ['SET', key, value] : ['SET', key, value, 'PXAT', String(at)]);
+        if (typeof value === 'string') {
+          wal.append(db.id, at === undefined ? ['SET', key, value] : ['SET', key, value, 'PXAT', String(at)]);
+        } else {
+          const payload = dumpPayload(value).toString('latin1');
+          wal.append(db.id, at === undefined ? ['RESTORE', key, '0', payload, 'REPLACE'] : ['RESTORE', key, String(at), payload, 'REPLACE', 'ABSTTL']);
+        }
       }
     }
     wal.syncNow();
