@@ -35,6 +35,15 @@ function bitOffset(c: Client, node: NodeContext, arg: string, bits = 0): number 
   return Number(offset);
 }
 
+/**
+ * The byte holding bit `pos`. Bit offsets go up to 2^32 (a 512 MiB string), past the 32-bit
+ * range of JS's shift operators: `pos >> 3` turns 2^31 and above negative. (`pos & 7`, the
+ * bit within the byte, is right for any offset: it keeps the low bits.)
+ */
+function byteOf(pos: number): number {
+  return Math.floor(pos / 8);
+}
+
 /** getLongLongFromObjectOrReply; undefined after replying. */
 function integerArg(c: Client, arg: string): number | undefined {
   const n = parseI64(arg);
@@ -65,7 +74,7 @@ function setbit(c: Client, args: string[], node: NodeContext): void {
   if (on === undefined || (on !== 0 && on !== 1)) return c.error(Err.bitValueInvalid);
   const s = stringForWrite(c, key);
   if (s === undefined) return;
-  const byte = offset >> 3;
+  const byte = byteOf(offset);
   const old = s.value;
   const grows = old.length <= byte;
   const byteval = grows ? 0 : old.charCodeAt(byte);
@@ -88,7 +97,7 @@ function getbit(c: Client, args: string[], node: NodeContext): void {
   const v = lookupRead(c, args[1], node);
   if (v === undefined) return c.write(R.zero);
   if (typeof v !== 'string') return c.error(Err.wrongType);
-  const byte = offset >> 3;
+  const byte = byteOf(offset);
   const bit = byte < v.length && (v.charCodeAt(byte) & (1 << (7 - (offset & 7)))) !== 0;
   c.write(bit ? R.one : R.zero);
 }
@@ -114,7 +123,7 @@ function bitRange(len: number, start: number, end: number, isBit: boolean): [num
 }
 
 function bitAt(s: string, pos: number): number {
-  return (s.charCodeAt(pos >> 3) >> (7 - (pos & 7))) & 1;
+  return (s.charCodeAt(byteOf(pos)) >> (7 - (pos & 7))) & 1;
 }
 
 /** Parses the optional BYTE|BIT unit; null after a syntax error. */
@@ -151,7 +160,7 @@ function bitcount(c: Client, args: string[], node: NodeContext): void {
   // Edge bits one by one, whole bytes by table.
   while (from <= to && (from & 7) !== 0) count += bitAt(v, from++);
   while (to >= from && (to & 7) !== 7) count += bitAt(v, to--);
-  for (let b = from >> 3, last = to >> 3; b <= last && from <= to; b++) count += POPCOUNT[v.charCodeAt(b)];
+  for (let b = byteOf(from), last = byteOf(to); b <= last && from <= to; b++) count += POPCOUNT[v.charCodeAt(b)];
   c.int(count);
 }
 
@@ -189,7 +198,7 @@ function bitpos(c: Client, args: string[], node: NodeContext): void {
   const [from, to] = range;
   const skip = bit ? 0 : 0xff; // a byte with no bit of the kind sought
   for (let pos = from; pos <= to; ) {
-    if ((pos & 7) === 0 && pos + 7 <= to && v.charCodeAt(pos >> 3) === skip) {
+    if ((pos & 7) === 0 && pos + 7 <= to && v.charCodeAt(byteOf(pos)) === skip) {
       pos += 8;
       continue;
     }
@@ -197,7 +206,7 @@ function bitpos(c: Client, args: string[], node: NodeContext): void {
     pos++;
   }
   // No clear bit in an open-ended range: the string continues with zeros after its end.
-  c.int(bit === 0 && !endGiven ? (to >> 3) * 8 + 8 : -1);
+  c.int(bit === 0 && !endGiven ? byteOf(to) * 8 + 8 : -1);
 }
 
 // ── BITOP ───────────────────────────────────────────────────────────────────────────────
@@ -320,7 +329,7 @@ function readField(buf: Buffer, offset: number, bits: number): bigint {
   let v = 0n;
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
-    const byte = pos >> 3;
+    const byte = byteOf(pos);
     const bit = byte < buf.length ? (buf[byte] >> (7 - (pos & 7))) & 1 : 0;
     v = (v << 1n) | BigInt(bit);
   }
@@ -331,8 +340,8 @@ function writeField(buf: Buffer, offset: number, bits: number, value: bigint): v
   for (let i = 0; i < bits; i++) {
     const pos = offset + i;
     const mask = 1 << (7 - (pos & 7));
-    if ((value >> BigInt(bits - 1 - i)) & 1n) buf[pos >> 3] |= mask;
-    else buf[pos >> 3] &= ~mask;
+    if ((value >> BigInt(bits - 1 - i)) & 1n) buf[byteOf(pos)] |= mask;
+    else buf[byteOf(pos)] &= ~mask;
   }
 }
 
@@ -376,7 +385,7 @@ function bitfieldGeneric(readOnly: boolean): Handler {
       existed = s.existed;
       let highest = 0;
       for (const o of writes) highest = Math.max(highest, o.offset + o.bits - 1);
-      const need = (highest >> 3) + 1;
+      const need = byteOf(highest) + 1;
       buf = Buffer.alloc(Math.max(need, s.value.length));
       buf.write(s.value, 0, 'latin1');
       grown = !existed || need > s.value.length;
@@ -386,7 +395,7 @@ function bitfieldGeneric(readOnly: boolean): Handler {
     c.arrayHeader(ops.length);
     for (const o of ops) {
       const raw =
-        buf !== null ? readField(buf, o.offset, o.bits) : readField(Buffer.from(str.slice(o.offset >> 3, (o.offset >> 3) + 9), 'latin1'), o.offset & 7, o.bits);
+        buf !== null ? readField(buf, o.offset, o.bits) : readField(Buffer.from(str.slice(byteOf(o.offset), byteOf(o.offset) + 9), 'latin1'), o.offset & 7, o.bits);
       const old = o.signed ? BigInt.asIntN(o.bits, raw) : raw;
       if (o.kind === 'get') {
         c.int(old);

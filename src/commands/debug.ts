@@ -128,6 +128,9 @@ function populate(c: Client, args: string[], node: NodeContext): void {
   if (args.length === 5) {
     const n = positiveLong(c, args[4]);
     if (n === undefined) return;
+    // Redis allocates whatever is asked (and dies of it when it cannot); a JS string past
+    // proto-max-bulk-len (capped at MAX_STRING_BYTES) would throw a RangeError and kill the node.
+    if (n > node.config.v.protoMaxBulkLen) return c.error(Err.stringTooLong);
     valueSize = n;
   }
   const prefix = args.length === 3 ? 'key' : args[3];

@@ -5,6 +5,7 @@
 
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { constants as bufferConstants } from 'node:buffer';
 import { splitArgs } from '../resp/split-args';
 import { globMatch } from '../keyspace/glob';
 import { REDIS_VERSION } from '../version';
@@ -16,6 +17,15 @@ import { writeFileAtomically } from '../atomic-file';
 
 export { ACCEPTED_AND_IGNORED, NOT_YET_ACTED_ON, ACTED_ON } from './params';
 export { NOTIFY, NOTIFY_ALL } from './kinds';
+
+/**
+ * The longest string value Cinnabar can hold. Values are JS strings (one char per byte) and
+ * V8 cannot make one longer than 2^29 - 24 chars (buffer.constants.MAX_STRING_LENGTH), a
+ * little under Redis's default proto-max-bulk-len of 512 MiB: a longer one throws a
+ * RangeError that would kill the node. The margin leaves room for the "$<len>\r\n" and CRLF
+ * a bulk reply adds around the value in one string.
+ */
+export const MAX_STRING_BYTES = bufferConstants.MAX_STRING_LENGTH - 64;
 
 /** A configuration problem that stops start-up; the message is printed as is. */
 export class ConfigError extends Error {}
@@ -37,6 +47,10 @@ export interface ConfigValues {
   /** Absolute log file path, or '' for standard output. */
   logfile: string;
   maxclients: number;
+  /**
+   * proto-max-bulk-len, at most MAX_STRING_BYTES: the longest request argument and string
+   * value (SETRANGE, APPEND, SETBIT...) the node accepts.
+   */
   protoMaxBulkLen: number;
   clientQueryBufferLimit: number;
   /** Idle client timeout in seconds, 0 for none. */
@@ -481,7 +495,7 @@ export class Config {
       loglevel: this.raw<LogLevel>('loglevel'),
       logfile: logfile === '' ? '' : path.resolve(logfile),
       maxclients: num('maxclients'),
-      protoMaxBulkLen: num('proto-max-bulk-len'),
+      protoMaxBulkLen: Math.min(num('proto-max-bulk-len'), MAX_STRING_BYTES),
       clientQueryBufferLimit: num('client-query-buffer-limit'),
       timeout: num('timeout'),
       hz: num('hz'),

@@ -157,8 +157,14 @@ export class Client implements RequestSink {
     this.write('+' + s + '\r\n');
   }
 
-  /** An error reply; `msg` carries its code ("ERR ...", "WRONGTYPE ..."). */
+  /**
+   * An error reply; `msg` carries its code ("ERR ...", "WRONGTYPE ..."). CR and LF become
+   * spaces, as Redis's addReplyErrorFormat does: errors often quote a client's argument
+   * (LATENCY GRAPH's event, CLUSTER FORGET's node id...) and a line break in one would end
+   * the error early and desynchronise the client's reply stream.
+   */
   error(msg: string): void {
+    if (msg.includes('\r') || msg.includes('\n')) msg = msg.replace(/[\r\n]/g, ' ');
     this.host.errorReplied(msg);
     this.write('-' + msg + '\r\n');
   }
