@@ -5,7 +5,7 @@
 
 import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
-import type { CommandSpec } from './spec';
+import { keyCommand, type CommandSpec } from './spec';
 import type { Value } from '../keyspace/value';
 import { Err } from '../errors';
 import { atoi, is, parseI64 } from './args';
@@ -162,15 +162,5 @@ function migrate(c: Client, args: string[], node: NodeContext): void {
 }
 
 export const migrateCommands: CommandSpec[] = [
-  {
-    name: 'migrate',
-    arity: -6,
-    flags: ['write', 'movablekeys'],
-    firstKey: 3,
-    lastKey: 3,
-    step: 1,
-    group: 'generic',
-    run: migrate,
-    keys: migrateKeys,
-  },
+  { ...keyCommand('migrate', -6, ['write', 'movablekeys'], 'generic', migrate, 3, 3, 1), keys: migrateKeys },
 ];

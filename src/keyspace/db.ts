@@ -59,26 +59,17 @@ export class Db {
   /** The value of a live key, removing it first if its time has passed. */
   get(key: string): Value | undefined {
     const v = this.dict.get(key);
-    if (typeof v === 'number') return this.getCold(key, v);
-    if (v === undefined || this.expires.size === 0) return v;
-    const at = this.expires.get(key);
-    if (at !== undefined && at <= Date.now() && !this.expiryPaused) {
-      this.wheel.forget();
-      this.expireNow(key);
-      return undefined;
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0) {
+      const at = this.expires.get(key);
+      if (at !== undefined && at <= Date.now() && !this.expiryPaused) {
+        this.wheel.forget();
+        this.expireNow(key);
+        return undefined;
+      }
     }
-    return v;
-  }
-
-  /** get() of a key whose value is still cold: it becomes a string now, if the key is live. */
-  private getCold(key: string, ref: ColdRef): Value | undefined {
-    const at = this.expires.size === 0 ? undefined : this.expires.get(key);
-    if (at !== undefined && at <= Date.now() && !this.expiryPaused) {
-      this.wheel.forget();
-      this.expireNow(key);
-      return undefined;
-    }
-    return this.warm(key, ref);
+    // A value a snapshot load left cold becomes a string on its first read.
+    return typeof v === 'number' ? this.warm(key, v) : v;
   }
 
   /** The value of `key` whatever its TTL says (DEBUG OBJECT, snapshots); cold values are warmed. */

@@ -10,6 +10,7 @@ import { readWal, type ReplayResult } from './wal-reader';
 import { listSegments } from './wal-segments';
 import { strerror } from '../strerror';
 import { dumpPayload } from '../keyspace/dump-payload';
+import { msString } from '../commands/expire';
 import { Client, type ClientHost } from '../server/client';
 import type { NodeContext } from '../node-context';
 import type { WalRecord } from './wal-record';
@@ -170,10 +171,10 @@ export class Persistence {
         const value = db.peek(key)!;
         const at = db.expires.get(key);
         if (typeof value === 'string') {
-          wal.append(db.id, at === undefined ? ['SET', key, value] : ['SET', key, value, 'PXAT', String(at)]);
+          wal.append(db.id, at === undefined ? ['SET', key, value] : ['SET', key, value, 'PXAT', msString(at)]);
         } else {
           const payload = dumpPayload(value).toString('latin1');
-          wal.append(db.id, at === undefined ? ['RESTORE', key, '0', payload, 'REPLACE'] : ['RESTORE', key, String(at), payload, 'REPLACE', 'ABSTTL']);
+          wal.append(db.id, at === undefined ? ['RESTORE', key, '0', payload, 'REPLACE'] : ['RESTORE', key, msString(at), payload, 'REPLACE', 'ABSTTL']);
         }
       }
     }
