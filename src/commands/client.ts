@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { ADMIN_FLAGS, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { Client } from '../server/client';
+import { pendingOutput } from '../server/socket-io';
 import { Err } from '../errors';
 import { R, statusLines } from '../resp/replies';
 import { is, parseI64 } from './args';
@@ -117,13 +118,13 @@ export function clientInfoLine(target: Client, caller: Client, callerCmd: string
   }
   const obl = target.out.length;
   let oll = 0;
-  let omem = target.socket.writableLength;
+  let omem = pendingOutput(target.socket);
   if (target.outChunks !== null) {
     oll = target.outChunks.length;
     for (const b of target.outChunks) omem += b.length;
   }
   const totMem = qbuf + argvMem + multiMem + obl + omem;
-  const events = (target.socket.isPaused() ? '' : 'r') + (target.socket.writableLength > 0 ? 'w' : '');
+  const events = (target.socket.isPaused() ? '' : 'r') + (pendingOutput(target.socket) > 0 ? 'w' : '');
   const s = target.subscriptions;
   return (
     `id=${target.id} addr=${target.addr} laddr=${target.laddr} fd=${socketFd(target)}` +

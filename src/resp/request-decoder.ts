@@ -1,7 +1,8 @@
 // Decodes client requests: RESP multibulk arrays and telnet-style inline commands.
 // Written for the server side instead of wrapping redis-parser (a reply parser): it needs
 // inline commands, Redis's exact protocol-error texts and limits, and args copied out as
-// latin1 strings so no stored value pins a socket chunk.
+// latin1 strings so no stored value pins a socket chunk. It never keeps a reference to a
+// chunk it was fed: the server reads every socket into one reused buffer (socket-io.ts).
 
 import { splitArgs } from './split-args';
 import { latin1 } from './latin1';
@@ -79,9 +80,12 @@ export function parseStrictInt(buf: Buffer, start: number, end: number): number 
 }
 
 export class RequestDecoder {
-  /** Unconsumed input, starting at `pos`. */
+  /** Unconsumed input: buf[pos, len). */
   private buf: Buffer | null = null;
   private pos = 0;
+  private len = 0;
+  /** The chunk being fed, which the caller reuses after feed(): kept bytes of it are copied. */
+  private transient: Buffer | null = null;
   /** Chunks gathered while waiting for a large bulk to arrive whole. */
   private parts: Buffer[] = [];
   private partsLen = 0;
@@ -98,7 +102,7 @@ export class RequestDecoder {
 
   /** Bytes received but not yet turned into commands (CLIENT LIST qbuf, query buffer limit). */
   get buffered(): number {
-    return (this.buf ? this.buf.length - this.pos : 0) + this.partsLen;
+    return (this.buf ? this.len - this.pos : 0) + this.partsLen;
   }
 
   /** True while the current request is half-read (used to tell inline from multibulk state). */
@@ -106,25 +110,35 @@ export class RequestDecoder {
     return this.args !== null;
   }
 
-  feed(chunk: Buffer, sink: RequestSink): void {
+  /**
+   * Decodes chunk[0, end) and hands on every complete request. The chunk may be reused by
+   * the caller as soon as this returns: whatever of it is still needed is copied.
+   */
+  feed(chunk: Buffer, sink: RequestSink, end = chunk.length): void {
     if (this.stopped) return;
     if (this.waitFor > 0) {
-      this.parts.push(chunk);
-      this.partsLen += chunk.length;
+      this.parts.push(Buffer.from(chunk.subarray(0, end)));
+      this.partsLen += end;
       if (this.partsLen < this.waitFor) return;
       this.buf = Buffer.concat(this.parts, this.partsLen);
       this.pos = 0;
+      this.len = this.buf.length;
       this.parts = [];
       this.partsLen = 0;
       this.waitFor = 0;
     } else if (this.buf === null) {
       this.buf = chunk;
       this.pos = 0;
+      this.len = end;
     } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.buf = Buffer.concat([this.buf.subarray(this.pos, this.len), chunk.subarray(0, end)]);
       this.pos = 0;
+      this.len = this.buf.length;
     }
+    this.transient = chunk;
     if (!this.paused) this.parse(sink);
+    if (this.buf === chunk) this.keepRest();
+    this.transient = null;
   }
 
   /** While paused, input is buffered but no command is handed on (a command in progress). */
@@ -150,14 +164,15 @@ export class RequestDecoder {
 
   private parse(sink: RequestSink): void {
     const buf = this.buf!;
-    const len = buf.length;
+    const len = this.len;
     let pos = this.pos;
     for (;;) {
       if (this.args === null) {
         if (pos >= len) break;
         if (buf[pos] !== STAR) {
           // Inline command: one line, split like sdssplitargs.
-          const nl = buf.indexOf(LF, pos);
+          let nl = buf.indexOf(LF, pos);
+          if (nl >= len) nl = -1;
           // Redis reads 16 KB at a time and gives up once 64 KB hold no newline, so a longer
           // line is refused even when its newline arrived in the same read.
           if ((nl < 0 ? len : nl) - pos > INLINE_MAX) return this.fail(sink, 'too big inline request');
@@ -231,25 +246,30 @@ export class RequestDecoder {
     this.keepRest();
   }
 
-  /** Keeps only the unparsed tail, copied when small so it does not pin the socket chunk. */
+  /**
+   * Keeps only the unparsed tail: copied when small (so it does not pin a big chunk) or when
+   * it is in the chunk being fed (reused by the caller), else a view of the owned buffer.
+   */
   private keepRest(): void {
     // A command may have closed the connection (stop() dropped the buffer).
     if (this.buf === null) return;
     const buf = this.buf;
-    const rest = buf.length - this.pos;
+    const rest = this.len - this.pos;
     if (rest === 0) {
       this.buf = null;
-      this.pos = 0;
-    } else if (this.pos > 0 || rest < COPY_LEFTOVER_BELOW) {
-      this.buf = rest < COPY_LEFTOVER_BELOW ? Buffer.from(buf.subarray(this.pos)) : buf.subarray(this.pos);
-      this.pos = 0;
+    } else if (buf === this.transient || rest < COPY_LEFTOVER_BELOW) {
+      this.buf = Buffer.from(buf.subarray(this.pos, this.len));
+    } else if (this.pos > 0 || this.len < buf.length) {
+      this.buf = buf.subarray(this.pos, this.len);
     }
+    this.pos = 0;
+    this.len = rest;
   }
 
   private waitLarge(): void {
     this.keepRest();
     if (this.stopped) return;
-    const have = this.buf ? this.buf.length : 0;
+    const have = this.buf ? this.len : 0;
     const need = this.bulkLen + 2;
     if (need - have > COPY_LEFTOVER_BELOW && this.buf !== null) {
       this.parts = [this.buf];

@@ -9,6 +9,7 @@ import { R } from '../resp/replies';
 import { addBulk, beginBulks, encodedLength, finishBulks } from '../resp/bulk-encoder';
 import type { Db } from '../keyspace/db';
 import type { WatchedKey } from '../keyspace/watch';
+import { pendingOutput as socketPending } from './socket-io';
 
 /** What a Client needs from the server that owns it. */
 export interface ClientHost {
@@ -75,6 +76,8 @@ export class Client implements RequestSink {
   /** Positions of the current command's arguments the slow log shows as "(redacted)" (passwords). */
   redacted: number[] | null = null;
   readonly decoder: RequestDecoder;
+  /** Called when output that waited for the kernel has all gone out (set by the Server). */
+  drained: () => void = () => {};
   readonly addr: string;
   readonly laddr: string;
 
@@ -258,7 +261,7 @@ export class Client implements RequestSink {
 
   /** Bytes of reply not yet taken by the kernel (CLIENT LIST omem, limits). */
   get pendingOutput(): number {
-    let n = this.out.length + this.socket.writableLength;
+    let n = this.out.length + socketPending(this.socket);
     if (this.outChunks) for (const b of this.outChunks) n += b.length;
     return n;
   }

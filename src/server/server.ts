@@ -11,6 +11,7 @@ import { Err } from '../errors';
 import type { BufferLimits } from '../config/kinds';
 import { closeForOutputLimit, outputLimitReached } from './output-limits';
 import { listenOnBindList } from './listen';
+import { pendingOutput, readInto, writeLatin1 } from './socket-io';
 
 export interface ServerOptions {
   maxclients(): number;
@@ -47,6 +48,8 @@ export class Server implements ClientHost {
   readonly clients = new Map<number, Client>();
   private readonly listeners: net.Server[] = [];
   private nextId = 1;
+  /** Date.now() read by the first read of this event-loop turn (see accept()). */
+  private now = Date.now();
   private dirty: Client[] = [];
   private flushScheduled = false;
 
@@ -84,21 +87,24 @@ export class Server implements ClientHost {
     const c = new Client(this.nextId++, socket, this.opts.defaultDb(), this, this.opts.limits);
     if (this.opts.authRequired()) c.authenticated = false;
     this.clients.set(c.id, c);
-    socket.on('data', (chunk: Buffer) => {
-      this.stats.netInputBytes += chunk.length;
-      c.lastInteraction = Date.now();
-      c.decoder.feed(chunk, c);
+    readInto(socket, (buf, end) => {
+      this.stats.netInputBytes += end;
+      // One clock read per turn: later reads of the turn find the flush already scheduled.
+      if (!this.flushScheduled) this.now = Date.now();
+      c.lastInteraction = this.now;
+      c.decoder.feed(buf, c, end);
       if (c.decoder.buffered > this.opts.queryBufferLimit()) {
         this.stats.clientQueryBufferLimitDisconnections++;
         this.log.warn({ client: c.id, addr: c.addr }, 'closing client that reached max query buffer length');
         c.close();
       }
     });
-    socket.on('drain', () => {
+    c.drained = () => {
       if (c.closed) return;
       if (socket.isPaused()) socket.resume();
       this.unblockOutput(c);
-    });
+    };
+    socket.on('drain', c.drained);
     socket.on('error', () => c.close());
     socket.on('close', () => c.close());
   }
@@ -266,13 +272,13 @@ export class Server implements ClientHost {
       c.outChunks = null;
       c.spilledBytes = 0;
     } else if (n > 0) {
-      socket.write(c.out, 'latin1');
+      writeLatin1(socket, c.out, c.drained);
     }
     c.out = '';
     this.stats.netOutputBytes += n;
     if (c.closeAfterReply) {
       c.closeGracefully();
-    } else if (socket.writableLength > PAUSE_READ_ABOVE) {
+    } else if (pendingOutput(socket) > PAUSE_READ_ABOVE) {
       if (!socket.isPaused()) socket.pause();
     } else if (c.outputBlocked) {
       // The backlog went to the kernel: run the commands that waited behind it (next turn).

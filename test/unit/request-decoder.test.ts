@@ -27,10 +27,25 @@ function collect(): RequestSink & Outcome {
 
 const limits = { protoMaxBulkLen: 512 * 1024 * 1024 };
 
+/** Bytes that would read as protocol if the decoder looked past a chunk's end or kept it. */
+const GARBAGE = Buffer.from('\r\n*2\r\n$3\r\nBAD\r\n\n');
+
+/**
+ * Feeds the chunks through one reused buffer, as the server does: each chunk is copied to its
+ * start, the rest is garbage, and the whole buffer is overwritten with garbage after each
+ * feed, so a decoder that reads past `end` or keeps a reference to the buffer fails.
+ */
 function feedChunks(chunks: Buffer[]): Outcome {
   const d = new RequestDecoder(limits);
   const sink = collect();
-  for (const c of chunks) d.feed(c, sink);
+  const longest = Math.max(0, ...chunks.map((c) => c.length));
+  const shared = Buffer.alloc(longest + 64);
+  for (const c of chunks) {
+    for (let i = 0; i < shared.length; i++) shared[i] = GARBAGE[i % GARBAGE.length];
+    c.copy(shared);
+    d.feed(shared, sink, c.length);
+    shared.fill(GARBAGE);
+  }
   return { commands: sink.commands, error: sink.error };
 }
 
