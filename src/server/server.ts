@@ -48,7 +48,7 @@ export class Server implements ClientHost {
   readonly clients = new Map<number, Client>();
   private readonly listeners: net.Server[] = [];
   private nextId = 1;
-  /** Date.now() read by the first read of this event-loop turn (see accept()). */
+  /** Date.now() as read by the first read of this event-loop turn (see accept()) or its flush. */
   private now = Date.now();
   private dirty: Client[] = [];
   private flushScheduled = false;
@@ -152,6 +152,7 @@ export class Server implements ClientHost {
   /** Writes (or holds for durability) every pending reply now. */
   private flushNow(): void {
     this.flushScheduled = false;
+    this.now = Date.now();
     const holdUntil = this.opts.beforeFlush?.() ?? 0;
     const list = this.dirty;
     this.dirty = [];
@@ -255,12 +256,14 @@ export class Server implements ClientHost {
     // Like Redis, the limit applies to replies queued before they are written: a reply larger
     // than the hard limit drops the client even if the kernel could take it at once.
     const limits = this.opts.outputBufferLimits?.();
-    if (limits !== undefined && !c.closeAfterReply && outputLimitReached(c, limits, Math.floor(Date.now() / 1000))) {
+    if (limits !== undefined && !c.closeAfterReply && outputLimitReached(c, limits, Math.floor(this.now / 1000))) {
       closeForOutputLimit(c, this.stats, this.log);
       return;
     }
     const socket = c.socket;
     let n = c.out.length;
+    /** Whether some of the output may still wait for the kernel. */
+    let queued = true;
     if (c.outChunks !== null) {
       socket.cork();
       for (const b of c.outChunks) {
@@ -272,13 +275,13 @@ export class Server implements ClientHost {
       c.outChunks = null;
       c.spilledBytes = 0;
     } else if (n > 0) {
-      writeLatin1(socket, c.out, c.drained);
+      queued = writeLatin1(socket, c.out, c.drained);
     }
     c.out = '';
     this.stats.netOutputBytes += n;
     if (c.closeAfterReply) {
       c.closeGracefully();
-    } else if (pendingOutput(socket) > PAUSE_READ_ABOVE) {
+    } else if (queued && pendingOutput(socket) > PAUSE_READ_ABOVE) {
       if (!socket.isPaused()) socket.pause();
     } else if (c.outputBlocked) {
       // The backlog went to the kernel: run the commands that waited behind it (next turn).

@@ -109,13 +109,14 @@ function onWriteComplete(this: WriteReq, status: number): void {
  * Writes `s` (latin1) to the socket, straight to its handle when nothing is queued in the
  * socket's Writable (so bytes keep their order), else through socket.write. `drained` is
  * called when a direct write that had to wait for the kernel has gone out with nothing else
- * queued; writes through socket.write report that with the socket's 'drain' event.
+ * queued; writes through socket.write report that with the socket's 'drain' event. Returns
+ * false when the kernel took all of `s` and nothing else of this socket waits for it.
  */
-export function writeLatin1(socket: Socket, s: string, drained: () => void): void {
+export function writeLatin1(socket: Socket, s: string, drained: () => void): boolean {
   const handle = streamWrap !== null && socket.writableLength === 0 && !socket.destroyed ? handleOf(socket) : null;
   if (handle === null) {
     socket.write(s, 'latin1');
-    return;
+    return true;
   }
   const req = spareReq ?? new streamWrap!.WriteWrap();
   spareReq = null;
@@ -128,16 +129,17 @@ export function writeLatin1(socket: Socket, s: string, drained: () => void): voi
   if (err !== 0) {
     spareReq = req;
     socket.destroy(new Error(`write failed (${err})`));
-    return;
+    return false;
   }
   if (streamWrap!.streamBaseState[streamWrap!.kLastWriteWasAsync] !== 0) {
     // The kernel took only part: libuv keeps the rest and calls oncomplete when it is out.
     req.async = true;
     req.socket = socket;
     req.drained = drained;
-  } else {
-    spareReq = req;
+    return true;
   }
+  spareReq = req;
+  return false;
 }
 
 /** Reply bytes handed to the socket that the kernel has not taken yet. */
