@@ -11,7 +11,7 @@ import { Err } from '../errors';
 import type { BufferLimits } from '../config/kinds';
 import { closeForOutputLimit, outputLimitReached } from './output-limits';
 import { listenOnBindList } from './listen';
-import { pendingOutput, readInto, writeLatin1 } from './socket-io';
+import { pendingOutput, readInto, writeChunks, writeLatin1 } from './socket-io';
 
 export interface ServerOptions {
   maxclients(): number;
@@ -228,9 +228,23 @@ export class Server implements ClientHost {
       // Replies produced since the last hold are newer still: they stay behind the held ones.
       const newer = c.out;
       const newerChunks = c.outChunks;
-      const chunks: Buffer[] = [];
-      for (const h of ready) for (const x of h.chunks) chunks.push(typeof x === 'string' ? Buffer.from(x, 'latin1') : x);
-      c.out = '';
+      // Usually each batch is one short string (appendfsync always): they go out as one.
+      let out = '';
+      let chunks: Buffer[] | null = null;
+      for (const h of ready) {
+        for (const x of h.chunks) {
+          if (typeof x === 'string' && chunks === null) {
+            out += x;
+          } else {
+            if (chunks === null) {
+              chunks = out.length > 0 ? [Buffer.from(out, 'latin1')] : [];
+              out = '';
+            }
+            chunks.push(typeof x === 'string' ? Buffer.from(x, 'latin1') : x);
+          }
+        }
+      }
+      c.out = out;
       c.outChunks = chunks;
       if (held.length === 0) {
         c.held = null;
@@ -265,13 +279,8 @@ export class Server implements ClientHost {
     /** Whether some of the output may still wait for the kernel. */
     let queued = true;
     if (c.outChunks !== null) {
-      socket.cork();
-      for (const b of c.outChunks) {
-        n += b.length;
-        socket.write(b);
-      }
-      if (c.out.length > 0) socket.write(c.out, 'latin1');
-      socket.uncork();
+      for (const b of c.outChunks) n += b.length;
+      queued = writeChunks(socket, c.outChunks, c.out, c.drained);
       c.outChunks = null;
       c.spilledBytes = 0;
     } else if (n > 0) {

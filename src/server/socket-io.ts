@@ -21,6 +21,8 @@ interface StreamHandle {
   writeQueueSize: number;
   useUserBuffer(buf: Uint8Array): void;
   writeLatin1String(req: WriteReq, s: string): number;
+  /** chunks: [data, encoding, data, encoding, ...] when allBuffers is false. */
+  writev(req: WriteReq, chunks: Array<Buffer | string>, allBuffers: boolean): number;
 }
 
 /** A WriteWrap request as Node's stream_base_commons fills it. */
@@ -29,7 +31,8 @@ interface WriteReq {
   oncomplete: (this: WriteReq, status: number) => void;
   async: boolean;
   bytes: number;
-  buffer: null;
+  /** What an asynchronous write reads from, kept alive until it completes. */
+  buffer: Array<Buffer | string> | null;
   /** This module's: the socket written to and who to tell once its queue drained. */
   socket: Socket | null;
   drained: (() => void) | null;
@@ -105,19 +108,12 @@ function onWriteComplete(this: WriteReq, status: number): void {
   if (this.handle.writeQueueSize === 0 && drained !== null) drained();
 }
 
-/**
- * Writes `s` (latin1) to the socket, straight to its handle when nothing is queued in the
- * socket's Writable (so bytes keep their order), else through socket.write. `drained` is
- * called when a direct write that had to wait for the kernel has gone out with nothing else
- * queued; writes through socket.write report that with the socket's 'drain' event. Returns
- * false when the kernel took all of `s` and nothing else of this socket waits for it.
- */
-export function writeLatin1(socket: Socket, s: string, drained: () => void): boolean {
-  const handle = streamWrap !== null && socket.writableLength === 0 && !socket.destroyed ? handleOf(socket) : null;
-  if (handle === null) {
-    socket.write(s, 'latin1');
-    return true;
-  }
+/** The handle to write to directly, or null to use socket.write (no internals, or closed). */
+function directHandle(socket: Socket): StreamHandle | null {
+  return streamWrap !== null ? handleOf(socket) : null;
+}
+
+function newReq(handle: StreamHandle): WriteReq {
   const req = spareReq ?? new streamWrap!.WriteWrap();
   spareReq = null;
   req.handle = handle;
@@ -125,7 +121,11 @@ export function writeLatin1(socket: Socket, s: string, drained: () => void): boo
   req.async = false;
   req.bytes = 0;
   req.buffer = null;
-  const err = handle.writeLatin1String(req, s);
+  return req;
+}
+
+/** After a direct write: true when some of it waits in libuv for the kernel. */
+function dispatched(socket: Socket, req: WriteReq, err: number, drained: () => void, data: Array<Buffer | string> | null): boolean {
   if (err !== 0) {
     spareReq = req;
     socket.destroy(new Error(`write failed (${err})`));
@@ -134,12 +134,47 @@ export function writeLatin1(socket: Socket, s: string, drained: () => void): boo
   if (streamWrap!.streamBaseState[streamWrap!.kLastWriteWasAsync] !== 0) {
     // The kernel took only part: libuv keeps the rest and calls oncomplete when it is out.
     req.async = true;
+    req.buffer = data;
     req.socket = socket;
     req.drained = drained;
     return true;
   }
   spareReq = req;
   return false;
+}
+
+/**
+ * Writes `s` (latin1) to the socket. Every write of a client's output goes through this
+ * module, so direct writes queue in libuv in the order they were made. `drained` is called
+ * when a write that had to wait for the kernel has gone out and nothing else of the socket
+ * waits (writes through the fallback socket.write report that with the 'drain' event).
+ * Returns false when the kernel took all of `s` and nothing else of this socket waits.
+ */
+export function writeLatin1(socket: Socket, s: string, drained: () => void): boolean {
+  const handle = directHandle(socket);
+  if (handle === null) {
+    socket.write(s, 'latin1');
+    return true;
+  }
+  const req = newReq(handle);
+  return dispatched(socket, req, handle.writeLatin1String(req, s), drained, null);
+}
+
+/** Writes the Buffers and then `tail` (latin1) with one writev, as writeLatin1 writes. */
+export function writeChunks(socket: Socket, chunks: readonly Buffer[], tail: string, drained: () => void): boolean {
+  const handle = directHandle(socket);
+  if (handle === null) {
+    socket.cork();
+    for (const b of chunks) socket.write(b);
+    if (tail.length > 0) socket.write(tail, 'latin1');
+    socket.uncork();
+    return true;
+  }
+  const parts: Array<Buffer | string> = [];
+  for (const b of chunks) parts.push(b, 'buffer');
+  if (tail.length > 0) parts.push(tail, 'latin1');
+  const req = newReq(handle);
+  return dispatched(socket, req, handle.writev(req, parts, false), drained, parts);
 }
 
 /** Reply bytes handed to the socket that the kernel has not taken yet. */
