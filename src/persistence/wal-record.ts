@@ -10,7 +10,8 @@
 // Record types and the header layout are written to disk: their numbers never change, new
 // ones are appended (pinned by test/unit/wal-record.test.ts).
 
-import { crc32 } from 'node:zlib';
+import { crc32Of } from './crc32';
+import type { Latin1Codec } from '../resp/latin1';
 
 export const WAL_MAGIC = 0x57414c31;
 export const HEADER_BYTES = 12;
@@ -36,6 +37,9 @@ export function encodedSize(args: readonly string[]): number {
   return n;
 }
 
+/** Args up to this long are copied by a JS loop: cheaper than the native latin1Write call. */
+const SHORT_COPY_MAX = 32;
+
 /** Encodes a command record at `pos` in `buf` (which must have room); returns the end. */
 export function encodeCommand(buf: Buffer, pos: number, offset: number, db: number, args: readonly string[]): number {
   const bodyStart = pos + HEADER_BYTES;
@@ -48,14 +52,21 @@ export function encodeCommand(buf: Buffer, pos: number, offset: number, db: numb
   p += 2;
   buf.writeUInt32LE(args.length, p);
   p += 4;
-  for (const a of args) {
-    buf.writeUInt32LE(a.length, p);
+  for (let j = 0; j < args.length; j++) {
+    const a = args[j];
+    const n = a.length;
+    buf.writeUInt32LE(n, p);
     p += 4;
-    p += buf.write(a, p, 'latin1');
+    if (n <= SHORT_COPY_MAX) {
+      for (let i = 0; i < n; i++) buf[p + i] = a.charCodeAt(i);
+      p += n;
+    } else {
+      p += (buf as unknown as Latin1Codec).latin1Write(a, p);
+    }
   }
   const bodyLen = p - bodyStart;
   buf.writeUInt32LE(bodyLen, pos);
-  buf.writeUInt32LE(crc32(buf.subarray(bodyStart, p)), pos + 4);
+  buf.writeUInt32LE(crc32Of(buf, bodyStart, p), pos + 4);
   buf.writeUInt32LE(WAL_MAGIC, pos + 8);
   return p;
 }
@@ -79,8 +90,8 @@ export function decodeRecord(buf: Buffer, pos: number): DecodeResult {
   if (bodyLen < 15 || bodyLen > MAX_BODY) return { kind: 'corrupt', reason: 'bad record length' };
   const bodyStart = pos + HEADER_BYTES;
   if (buf.length - bodyStart < bodyLen) return { kind: 'incomplete' };
+  if (crc32Of(buf, bodyStart, bodyStart + bodyLen) !== crc) return { kind: 'corrupt', reason: 'checksum mismatch' };
   const body = buf.subarray(bodyStart, bodyStart + bodyLen);
-  if (crc32(body) !== crc) return { kind: 'corrupt', reason: 'checksum mismatch' };
   let p = 0;
   const type = body[p++];
   if (type !== RecordType.Command) return { kind: 'corrupt', reason: `unknown record type ${type}` };
