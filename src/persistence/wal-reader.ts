@@ -1,6 +1,8 @@
 // Reads the WAL back at start-up: segments in order, records checked for checksum and
 // offset continuity. A torn record at the very end of the last segment (a crash mid-write)
 // is cut off and reported; damage anywhere else stops recovery with the file and position.
+// A segment's records end at a zero record header (no record starts with zeros: the magic
+// is in the header): the writer zero-fills segments ahead of its records (wal.ts).
 // The records of a transaction (MULTI … EXEC) are applied together at its EXEC; one that the
 // log ends inside (the crash tore its write) is cut off whole, like a torn record.
 
@@ -65,6 +67,17 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
     let txn: WalRecord[] | null = null;
     let txnPos = 0;
     while (pos < buf.length) {
+      if (zeroHeader(buf, pos)) {
+        // The end of the records: zeros written ahead of them. Anything else after it in the
+        // last segment was written after records that never reached the disk, so no fsync
+        // covered it (a power loss wrote the pages out of order): a torn tail.
+        if (allZero(buf, pos)) break;
+        if (!isLast) throw new WalCorruption(seg.file, pos, 'zero bytes inside the records of a segment');
+        result.tornBytes = tornLength(buf, pos, pos);
+        result.tornFile = seg.file;
+        if (opts.truncateTornTail && txn === null) fs.truncateSync(seg.file, pos);
+        break;
+      }
       const d = decodeRecord(buf, pos);
       if (d.kind === 'record') {
         const r = d.record;
@@ -94,11 +107,13 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
       // record follows.)
       const torn =
         isLast &&
-        ((d.kind === 'incomplete' && !recordFollows(buf, pos, seg.start)) || allZero(buf, pos) || tornChecksumAtTail(buf, pos));
+        ((d.kind === 'incomplete' && !recordFollows(buf, pos, seg.start)) || tornChecksumAtTail(buf, pos));
       if (!torn) {
         throw new WalCorruption(seg.file, pos, d.kind === 'corrupt' ? d.reason : 'truncated record');
       }
-      result.tornBytes = buf.length - pos;
+      // A whole header with the magic says how long the torn record was; a damaged one does not.
+      const claimed = buf.length - pos >= 12 && buf.readUInt32LE(pos + 8) === WAL_MAGIC ? pos + 12 + buf.readUInt32LE(pos) : pos;
+      result.tornBytes = tornLength(buf, pos, claimed);
       result.tornFile = seg.file;
       if (opts.truncateTornTail && txn === null) fs.truncateSync(seg.file, pos);
       break;
@@ -107,7 +122,7 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
       // A transaction is written in one write, so only the end of the log can hold part of
       // one: the crash interrupted it. Its records are dropped and cut off with it.
       if (!isLast) throw new WalCorruption(seg.file, txnPos, 'transaction without EXEC before the end of a segment');
-      result.tornBytes = buf.length - txnPos;
+      result.tornBytes = tornLength(buf, txnPos, pos);
       result.tornFile = seg.file;
       if (opts.truncateTornTail) fs.truncateSync(seg.file, txnPos);
       expected = seg.start + txnPos;
@@ -128,9 +143,31 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
 function tornChecksumAtTail(buf: Buffer, pos: number): boolean {
   if (buf.length - pos < 12) return true;
   const bodyLen = buf.readUInt32LE(pos);
-  if (pos + 12 + bodyLen !== buf.length) return false;
+  const end = pos + 12 + bodyLen;
+  // The record is the last one: the file ends with it, or only zeros written ahead follow.
+  if (end > buf.length || !allZero(buf, end)) return false;
   const tail = Math.min(8, bodyLen);
-  return allZero(buf.subarray(buf.length - tail), 0);
+  return allZero(buf.subarray(end - tail, end), 0);
+}
+
+/**
+ * Bytes of a torn tail starting at `pos`: up to the end of the torn record (`claimedEnd`, as
+ * far as the file goes) or to the last non-zero byte, whichever is further; the zeros
+ * written ahead of the records after them are not counted.
+ */
+function tornLength(buf: Buffer, pos: number, claimedEnd: number): number {
+  let end = buf.length;
+  while (end > pos && buf[end - 1] === 0) end--;
+  // Fewer zeros than a record header at the very end are the torn bytes' own.
+  if (buf.length - end < 12) end = buf.length;
+  return Math.max(end, Math.min(claimedEnd, buf.length)) - pos;
+}
+
+/** The 12 bytes at `pos` (or all that is left) are zeros: no record starts here. */
+function zeroHeader(buf: Buffer, pos: number): boolean {
+  const end = Math.min(buf.length, pos + 12);
+  for (let i = pos; i < end; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 const MAGIC_BYTES = Buffer.alloc(4);

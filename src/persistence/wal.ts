@@ -3,6 +3,14 @@
 // fsyncs before the turn's replies are released (one fsync serves every client of the
 // turn, and turns that arrive during an fsync share the next one), `everysec` fsyncs in
 // the background once a second, `no` leaves it to the OS. Segments rotate by size.
+//
+// Segment files are zero-filled ahead of the records (PREALLOC_CHUNK at a time) and records
+// are written into that space: an fdatasync after an append that grows the file also has to
+// commit the new size and blocks to the filesystem journal, while one after a write into
+// blocks already allocated and written flushes only the data. On this machine's ext4:
+// 1.5 KB write + fdatasync 260-285 µs appending, 160-200 µs into zero-filled space, and
+// redis-benchmark SET -c 50 under appendfsync always 33-34k -> 36-39k ops/s. The reader
+// (wal-reader.ts) takes a zero record header as the end of a segment's records.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,7 +61,12 @@ export class Wal implements EffectSink {
   readonly stats: WalStats = { bytesWritten: 0, writes: 0, fsyncs: 0, lastFsyncAt: Date.now(), delayedFsyncs: 0, segmentsCreated: 0 };
 
   private fd: number;
+  /** Bytes of records in the current segment: where the next write goes. */
   private segmentSize: number;
+  /** Size of the current segment file: records, then zeros written ahead of them. */
+  private fileSize: number;
+  /** Zero-filling stopped failing for this segment (ENOSPC...): records are simply appended. */
+  private preallocFailed = false;
   private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   private used = 0;
   private fsyncing = false;
@@ -77,8 +90,12 @@ export class Wal implements EffectSink {
     const last = latestSegmentStart(opts.dir);
     this.segmentStart = last ?? opts.startOffset;
     const file = segmentPath(opts.dir, this.segmentStart);
-    this.fd = fs.openSync(file, 'a');
-    this.segmentSize = fs.fstatSync(this.fd).size;
+    this.fd = fs.openSync(file, OPEN_FLAGS);
+    this.fileSize = fs.fstatSync(this.fd).size;
+    // Recovery found the records of the last segment to end at startOffset; past that the
+    // file holds zeros written ahead (or nothing: a torn tail was cut off).
+    const recordsEnd = opts.startOffset - this.segmentStart;
+    this.segmentSize = recordsEnd >= 0 && recordsEnd <= this.fileSize ? recordsEnd : this.fileSize;
     if (last === undefined) {
       this.stats.segmentsCreated++;
       this.dirDirty = true;
@@ -117,13 +134,14 @@ export class Wal implements EffectSink {
     const before = this.segmentSize;
     try {
       let done = 0;
-      while (done < this.used) done += fs.writeSync(this.fd, this.buf, done, this.used - done);
+      while (done < this.used) done += fs.writeSync(this.fd, this.buf, done, this.used - done, before + done);
     } catch (err) {
       // Cut a partial write back so the file ends on a record boundary, and retry later.
       try {
         fs.ftruncateSync(this.fd, before);
+        this.fileSize = before;
       } catch {
-        /* the next successful write starts after whatever is there; recovery cuts a torn tail */
+        /* the next write goes to the same place; recovery cuts a torn tail */
       }
       this.fail(err as NodeJS.ErrnoException);
       return false;
@@ -131,6 +149,8 @@ export class Wal implements EffectSink {
     this.stats.bytesWritten += this.used;
     this.stats.writes++;
     this.segmentSize += this.used;
+    if (this.segmentSize > this.fileSize) this.fileSize = this.segmentSize;
+    this.preallocate();
     this.writtenOffset = this.offset;
     if (this.used > 256 * 1024) this.buf = Buffer.allocUnsafe(64 * 1024);
     this.used = 0;
@@ -163,10 +183,37 @@ export class Wal implements EffectSink {
     this.opts.onDurable(this.syncedOffset);
   }
 
+  /**
+   * Keeps zeros written ahead of the records (see the top of this file): one chunk more once
+   * less than half a chunk is left, up to the segment size. Into the page cache only (~0.1 ms
+   * for 1 MB); the next fsync makes it durable along with the records. A failure (a full
+   * disk) only stops it for this segment: records are then appended as before.
+   */
+  private preallocate(): void {
+    const chunk = Math.min(PREALLOC_CHUNK, this.opts.segmentBytes);
+    if (this.preallocFailed || this.fileSize - this.segmentSize >= chunk / 2 || this.fileSize >= this.opts.segmentBytes) return;
+    const zeros = chunk === PREALLOC_CHUNK ? ZERO_CHUNK : Buffer.alloc(chunk);
+    try {
+      let done = 0;
+      while (done < chunk) done += fs.writeSync(this.fd, zeros, done, chunk - done, this.fileSize + done);
+      this.fileSize += chunk;
+    } catch {
+      this.preallocFailed = true;
+      try {
+        // Whatever part was written is zeros past the records: harmless, but give it back.
+        fs.ftruncateSync(this.fd, Math.max(this.segmentSize, this.fileSize));
+      } catch {
+        /* zeros past the records read as the end of the segment */
+      }
+    }
+  }
+
   private rotate(): void {
     let fd: number;
+    let size: number;
     try {
-      fd = fs.openSync(segmentPath(this.opts.dir, this.writtenOffset), 'a');
+      fd = fs.openSync(segmentPath(this.opts.dir, this.writtenOffset), OPEN_FLAGS);
+      size = fs.fstatSync(fd).size;
     } catch {
       // No new segment (EMFILE, ENOSPC on the directory...): nothing is lost, records keep
       // going to the current one and rotation is tried again after the next write.
@@ -175,7 +222,10 @@ export class Wal implements EffectSink {
     this.retiring.push(this.fd);
     this.segmentStart = this.writtenOffset;
     this.fd = fd;
-    this.segmentSize = 0;
+    // A new file is empty; one left by an earlier run is written after, as an append would.
+    this.segmentSize = size;
+    this.fileSize = size;
+    this.preallocFailed = false;
     this.stats.segmentsCreated++;
     this.dirDirty = true;
     if (this.policy !== 'always' && !this.fsyncing) this.startFsync();
@@ -306,6 +356,13 @@ export class Wal implements EffectSink {
     return this.segmentStart;
   }
 }
+
+/** Read-write, created if missing; records are written at explicit positions. */
+const OPEN_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT;
+
+/** Zeros written ahead of the records at a time. */
+const PREALLOC_CHUNK = 1024 * 1024;
+const ZERO_CHUNK = Buffer.alloc(PREALLOC_CHUNK);
 
 /**
  * mkdir -p made `created` and everything below it down to `dir`: each one's entry in its

@@ -106,8 +106,9 @@ export function checkWal(walDir: string): CheckReport {
     const r = readWal(walDir, { fromOffset: 0, truncateTornTail: false }, (rec) => count(rec.offset));
     report.endOffset = r.endOffset;
     if (r.tornFile !== null) {
-      const size = fs.statSync(r.tornFile).size;
-      report.torn = { file: r.tornFile, position: size - r.tornBytes, bytes: r.tornBytes };
+      // The torn tail starts where the records end (zeros written ahead may follow it).
+      const seg = segs.find((s) => s.file === r.tornFile)!;
+      report.torn = { file: r.tornFile, position: r.endOffset - seg.start, bytes: r.tornBytes };
     }
   } catch (err) {
     if (!(err instanceof WalCorruption)) throw err;

@@ -233,6 +233,8 @@ export function locateRecords(dir: string): LocatedRecord[] {
   for (const seg of listSegments(path.join(dir, 'wal'))) {
     const buf = fs.readFileSync(seg.file);
     for (let pos = 0; pos < buf.length; ) {
+      // Zeros written ahead of the records (wal.ts) end them.
+      if (buf.subarray(pos, pos + 12).every((b) => b === 0)) break;
       const d = decodeRecord(buf, pos);
       if (d.kind !== 'record') throw new Error(`${seg.file}:${pos}: ${d.kind}`);
       out.push({ file: seg.file, pos, size: d.size, offset: d.record.offset, args: d.record.args });

@@ -67,23 +67,29 @@ t.test('a partial record appended to the last segment is cut off at start-up', a
 
   const segs = listSegments(path.join(dir, 'wal'));
   const last = segs[segs.length - 1];
-  const size = fs.statSync(last.file).size;
+  const lastRecord = locateRecords(dir).pop()!;
+  t.equal(lastRecord.file, last.file);
+  // Where the records end; the WAL writes zeros ahead of them, so the file goes on.
+  const size = lastRecord.pos + lastRecord.size;
   // The record the next write would have produced, cut in the middle.
   const args = ['SET', 'torn', 'never-acknowledged'];
   const rec = Buffer.alloc(encodedSize(args));
   encodeCommand(rec, 0, last.start + size, 0, args);
   const partial = rec.subarray(0, Math.floor(rec.length / 2));
-  fs.appendFileSync(last.file, partial);
+  const fd = fs.openSync(last.file, 'r+');
+  fs.writeSync(fd, partial, 0, partial.length, size);
+  fs.closeSync(fd);
 
   node = await startCinnabar(t, { dir });
   t.match(node.output(), /torn record/, 'start-up warns about the torn tail');
-  t.match(node.output(), new RegExp(`"bytes":${partial.length}`));
+  // The torn record's own length: its header is whole, its end is the zeros written ahead.
+  t.match(node.output(), new RegExp(`"bytes":${rec.length}`));
   t.equal(fs.statSync(last.file).size, size, 'the partial record was cut off the file');
   t.same(await presentKeys(node.port, 300), range(300), 'every key written before it is intact');
   const c = await RawConnection.connect(node.port);
   t.teardown(() => c.close());
   t.equal(await call(c, 'GET', 'torn'), null);
-  t.equal(await infoField(c, 'wal_torn_tail_bytes'), String(partial.length));
+  t.equal(await infoField(c, 'wal_torn_tail_bytes'), String(rec.length));
   // Writing continues after the cut, and reads back.
   t.equal(await call(c, 'SET', 'after', 'cut'), 'OK');
   c.close();
@@ -174,7 +180,10 @@ t.test('cinnabar-check-wal on a healthy and a torn WAL, and usage errors', async
   t.equal(checkWal(path.join(dir, 'wal')).status, 0);
 
   const last = listSegments(path.join(dir, 'wal')).pop()!;
-  fs.appendFileSync(last.file, Buffer.from([1, 2, 3]));
+  const lastRecord = locateRecords(dir).pop()!;
+  const fd = fs.openSync(last.file, 'r+');
+  fs.writeSync(fd, Buffer.from([1, 2, 3]), 0, 3, lastRecord.pos + lastRecord.size);
+  fs.closeSync(fd);
   r = checkWal(dir);
   t.equal(r.status, 0, 'a torn tail is not an error: start-up handles it');
   t.match(r.out, `Torn tail: the last 3 bytes of ${last.file}`);

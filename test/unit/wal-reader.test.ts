@@ -141,14 +141,32 @@ t.test('a torn last record, cut at every byte, is cut off and reported', async (
   }
 });
 
-t.test('a zero-filled tail (pages the crash kept from disk) is torn, not corrupt', async (t) => {
+t.test('zeros after the records end a segment; a record whose end is zeros is torn', async (t) => {
   const l = writeSegments(tempDir(t), SEGMENTS);
   const lastFile = l.files[l.files.length - 1];
   const last = l.records[l.records.length - 1];
 
-  fs.appendFileSync(lastFile, Buffer.alloc(4096));
+  // Zeros written ahead of the records (wal.ts), in every segment: the clean end of each.
+  for (const f of l.files) fs.appendFileSync(f, Buffer.alloc(4096));
   let r = readAll(l.dir).result;
-  t.same(r, { endOffset: l.endOffset, applied: l.records.length, tornBytes: 4096, tornFile: lastFile });
+  t.same(r, { endOffset: l.endOffset, applied: l.records.length, tornBytes: 0, tornFile: null });
+  t.equal(fs.statSync(lastFile).size, l.original.get(lastFile)!.length + 4096, 'the zeros are kept for the writer');
+
+  // Records after zeros in the last segment were written after pages that never reached
+  // the disk (no fsync covered them): a torn tail, cut there.
+  restore(l);
+  const lastBuf = l.original.get(lastFile)!;
+  const record = Buffer.from(lastBuf.subarray(lastBuf.length - last.size));
+  fs.appendFileSync(lastFile, Buffer.concat([Buffer.alloc(100), record, Buffer.alloc(50)]));
+  r = readAll(l.dir, true).result;
+  t.same(r, { endOffset: l.endOffset, applied: l.records.length, tornBytes: 100 + record.length, tornFile: lastFile });
+  t.equal(fs.statSync(lastFile).size, l.original.get(lastFile)!.length, 'cut at the zeros');
+
+  // In an earlier segment they are damage.
+  restore(l);
+  const first = l.files[0];
+  fs.writeFileSync(first, Buffer.concat([l.original.get(first)!, Buffer.alloc(20), Buffer.from('x')]));
+  t.throws(() => readAll(l.dir), /Bad WAL record in .* at byte \d+: zero bytes inside the records of a segment/);
 
   // The last record has its full length but its end never reached the disk.
   restore(l);

@@ -120,12 +120,13 @@ t.test('a failed write keeps its data, cuts the partial write, and clears when t
   wal.append(0, ['SET', 'before', 'x']);
   t.ok(wal.flush());
   const file = listSegments(dir)[0].file;
-  const goodSize = fs.statSync(file).size;
+  const goodSize = wal.writtenOffset;
+  t.ok(fs.statSync(file).size > goodSize, 'zeros are written ahead of the records');
 
   // ENOSPC after half of the buffer reached the file, as a nearly full disk does.
   const realWrite = fs.writeSync;
-  const restore = patchFs(t, 'writeSync', ((fd: number, buf: Buffer, off: number, len: number) => {
-    if (len > 1) return (realWrite as (fd: number, b: Buffer, o: number, l: number) => number)(fd, buf, off, Math.floor(len / 2));
+  const restore = patchFs(t, 'writeSync', ((fd: number, buf: Buffer, off: number, len: number, position: number) => {
+    if (len > 1) return (realWrite as (fd: number, b: Buffer, o: number, l: number, p: number) => number)(fd, buf, off, Math.floor(len / 2), position);
     throw errno('ENOSPC', 'no space left on device, write');
   }) as typeof fs.writeSync);
   wal.append(0, ['SET', 'during', 'y'.repeat(100)]);
@@ -268,4 +269,40 @@ t.test('everysec: the background fsync also syncs the directory after a new segm
   await waitFor(() => wal.syncedOffset === wal.offset && dirSyncs >= 1, 3000);
   t.equal(listSegments(dir).length, 2, 'the write rotated to a second segment');
   t.ok(dirSyncs >= 1, `directory fsynced ${dirSyncs} time(s)`);
+});
+
+t.test('records go into zeros written ahead; a reopened segment continues after its records', async (t) => {
+  const dir = tempDir(t);
+  const segmentBytes = 64 * 1024;
+  const first = openWal(t, dir, 'always', 0, segmentBytes).wal;
+  const sent: string[][] = [];
+  for (let i = 0; i < 40; i++) {
+    const args = ['SET', `k${i}`, 'v'.repeat(i * 137)];
+    sent.push(args);
+    first.append(0, args);
+    first.flush();
+  }
+  const file = listSegments(dir)[listSegments(dir).length - 1].file;
+  const segStart = listSegments(dir)[listSegments(dir).length - 1].start;
+  t.ok(fs.statSync(file).size > first.writtenOffset - segStart, 'the segment file holds zeros past its records');
+  t.ok(fs.statSync(file).size <= segmentBytes + 32 * 1024, 'no more than the segment size is written ahead');
+  first.close();
+
+  let back = readBack(dir);
+  t.same(back.records.map((r) => r.args), sent);
+  t.equal(back.tornBytes, 0, 'the zeros are no torn tail');
+
+  // Reopened where recovery found the end: new records overwrite the zeros, not follow them.
+  const second = openWal(t, dir, 'always', back.endOffset, segmentBytes).wal;
+  for (let i = 0; i < 200; i++) {
+    const args = ['INCR', `n${i % 7}`];
+    sent.push(args);
+    second.append(i % 3, args);
+    if (i % 10 === 9) second.flush();
+  }
+  second.close();
+  back = readBack(dir);
+  t.same(back.records.map((r) => r.args), sent, 'every record, in order, across rotations');
+  t.equal(back.endOffset, second.writtenOffset);
+  t.ok(listSegments(dir).length > 1, 'segments rotated');
 });
