@@ -1,6 +1,6 @@
 // The client socket paths of src/server/socket-io.ts on a real node: replies written straight
 // to the TCP handle that the kernel cannot take at once (a client that stops reading) are
-// queued, keep their order with replies written later, through the stream path too, and go
+// queued, keep their order with replies written later, big ones written as chunks too, and go
 // out once the client reads; requests split across reads of the shared read buffer arrive
 // whole; a client that goes away with replies queued does not disturb the node.
 
@@ -49,8 +49,8 @@ t.test('replies a paused reader left in the kernel go out in order once it reads
   socket.pause();
   // 400 GETs of 256 KB (100 MB) in 100 writes a few ms apart: most replies wait in the node
   // for the kernel, and past 64 MB waiting the node stops reading this client until they
-  // drain; then one 40 MB MGET reply, which goes out through the stream path (past 32 MB a
-  // reply is moved to Buffer chunks), and a last PING.
+  // drain; then one 40 MB MGET reply, which goes out as Buffer chunks in one writev (past
+  // 32 MB a reply is moved into Buffers), and a last PING.
   const rounds = 100;
   let expected = '';
   for (let r = 0; r < rounds; r++) {
