@@ -9,7 +9,6 @@ import { pendingOutput } from '../server/socket-io';
 import { Err } from '../errors';
 import { R, statusLines } from '../resp/replies';
 import { is, parseI64 } from './args';
-import { oneLine } from './gatekeeper';
 import { isReadonlyClient } from '../cluster/redirect';
 
 // ── Shared pieces ────────────────────────────────────────────────────────────────────────
@@ -28,7 +27,7 @@ export function validClientName(name: string): boolean {
 
 /** addReplySubcommandSyntaxError: the subcommand as sent, the command uppercased. */
 export function subcommandSyntaxError(c: Client, args: readonly string[]): void {
-  c.error(oneLine(Err.subcommandSyntax(args[1].slice(0, 128), args[0].toUpperCase())));
+  c.error(Err.subcommandSyntax(args[1].slice(0, 128), args[0].toUpperCase()));
 }
 
 /** Client types as CLIENT LIST TYPE and CLIENT KILL TYPE name them (getClientTypeByName). */
@@ -118,13 +117,14 @@ export function clientInfoLine(target: Client, caller: Client, callerCmd: string
   }
   const obl = target.out.length;
   let oll = 0;
-  let omem = pendingOutput(target.socket);
+  const queued = pendingOutput(target.socket);
+  let omem = queued;
   if (target.outChunks !== null) {
     oll = target.outChunks.length;
     for (const b of target.outChunks) omem += b.length;
   }
   const totMem = qbuf + argvMem + multiMem + obl + omem;
-  const events = (target.socket.isPaused() ? '' : 'r') + (pendingOutput(target.socket) > 0 ? 'w' : '');
+  const events = (target.socket.isPaused() ? '' : 'r') + (queued > 0 ? 'w' : '');
   const s = target.subscriptions;
   return (
     `id=${target.id} addr=${target.addr} laddr=${target.laddr} fd=${socketFd(target)}` +
@@ -201,7 +201,7 @@ const list: Handler = (c, args, node) => {
   let out = '';
   if (args.length === 4 && is(args[2], 'type')) {
     const type = clientTypeByName(args[3]);
-    if (type === undefined) return c.error(oneLine(Err.unknownClientType(args[3])));
+    if (type === undefined) return c.error(Err.unknownClientType(args[3]));
     for (const t of node.clients.values()) {
       if (clientType(t) === type) out += clientInfoLine(t, c, 'client|list', args) + '\n';
     }
@@ -251,7 +251,7 @@ function parseKillFilter(c: Client, args: readonly string[]): KillFilter | null 
     } else if (more && is(opt, 'type')) {
       const type = clientTypeByName(args[i + 1]);
       if (type === undefined) {
-        c.error(oneLine(Err.unknownClientType(args[i + 1])));
+        c.error(Err.unknownClientType(args[i + 1]));
         return null;
       }
       f.type = type;
@@ -261,7 +261,7 @@ function parseKillFilter(c: Client, args: readonly string[]): KillFilter | null 
       f.laddr = args[i + 1];
     } else if (more && is(opt, 'user')) {
       if (args[i + 1] !== DEFAULT_USER) {
-        c.error(oneLine(Err.noSuchUser(args[i + 1])));
+        c.error(Err.noSuchUser(args[i + 1]));
         return null;
       }
       f.user = args[i + 1];

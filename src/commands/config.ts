@@ -7,7 +7,6 @@ import type { NodeContext } from '../node-context';
 import { ADMIN_FLAGS, subcommand, type CommandFlag, type CommandSpec, type Handler } from './spec';
 import type { SetFailure } from '../config/config';
 import { Err } from '../errors';
-import { oneLine } from './gatekeeper';
 import { F, lookupEntry } from '../config/params';
 import { statusLines } from '../resp/replies';
 
@@ -63,7 +62,7 @@ function set(c: Client, args: string[], node: NodeContext): void {
     pairs.push([args[i], args[i + 1]]);
   }
   const failure = node.config.set(pairs, { localClient: isLocal(c) });
-  if (failure) c.error(oneLine(failureMessage(failure)));
+  if (failure) c.error(failureMessage(failure));
   else c.ok();
 }
 

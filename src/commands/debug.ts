@@ -10,7 +10,6 @@ import type { Value } from '../keyspace/value';
 import { stringEncoding } from '../keyspace/value';
 import { Err } from '../errors';
 import { atoi, parseI64 } from './args';
-import { oneLine } from './gatekeeper';
 import { subcommandSyntaxError } from './client';
 import { isSharedInteger, SHARED_REFCOUNT } from './object';
 import { statusLines } from '../resp/replies';
@@ -261,7 +260,7 @@ export const debugCommands: CommandSpec[] = [
         node.log.warn(`DEBUG LOG: ${args[2]}`);
         c.ok();
       } else if (sub === 'error' && n === 3) {
-        c.error(oneLine(args[2]));
+        c.error(args[2]);
       } else {
         subcommandSyntaxError(c, args);
       }

@@ -11,7 +11,6 @@ import { Err } from '../errors';
 import { R } from '../resp/replies';
 import { is, parseI64, parseI64Exact } from './args';
 import { lookupRead } from './lookup';
-import { oneLine } from './gatekeeper';
 import { NotifyClass } from '../keyspace/notify-types';
 
 const NX = 1;
@@ -32,7 +31,7 @@ function parseFlags(c: Client, args: string[]): number | null {
     else if (is(opt, 'gt')) flags |= GT;
     else if (is(opt, 'lt')) flags |= LT;
     else {
-      c.error(oneLine(Err.unsupportedOption(opt)));
+      c.error(Err.unsupportedOption(opt));
       return null;
     }
   }

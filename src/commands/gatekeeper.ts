@@ -9,11 +9,6 @@ import { Err } from '../errors';
 import { execAbort, queueInTransaction } from './transactions';
 import type { Router } from '../cluster/redirect';
 
-/** Redis's addReplyErrorFormat turns CR and LF into spaces so the reply stays one line. */
-export function oneLine(s: string): string {
-  return s.includes('\r') || s.includes('\n') ? s.replace(/[\r\n]/g, ' ') : s;
-}
-
 /** A C string's view of `s`: Redis formats these errors with %s, which stops at a NUL. */
 function cString(s: string): string {
   const nul = s.indexOf('\0');
@@ -61,13 +56,13 @@ export class Gatekeeper {
     const node = this.node;
     let cmd = node.commands.lookup(args[0]);
     if (cmd === undefined) {
-      this.reject(c, oneLine(Err.unknownCommand(cString(args[0]).slice(0, 128), argsPreview(args))));
+      this.reject(c, Err.unknownCommand(cString(args[0]).slice(0, 128), argsPreview(args)));
       return;
     }
     if (cmd.subcommands !== null && args.length >= 2) {
       const sub = cmd.subcommands.get(args[1].toLowerCase());
       if (sub === undefined) {
-        this.reject(c, oneLine(Err.unknownSubcommand(cString(args[1]).slice(0, 128), cString(args[0]).toUpperCase())));
+        this.reject(c, Err.unknownSubcommand(cString(args[1]).slice(0, 128), cString(args[0]).toUpperCase()));
         return;
       }
       cmd = sub;

@@ -8,7 +8,6 @@ import type { Client } from '../server/client';
 import type { NodeContext } from '../node-context';
 import { Err } from '../errors';
 import { parseI64, is } from './args';
-import { oneLine } from './gatekeeper';
 import { DEFAULT_USER, validClientName } from './client';
 
 const CONNECTION_FLAGS = ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'] as const;
@@ -80,7 +79,7 @@ export const helloCommands: CommandSpec[] = [
           if (!validClientName(name)) return c.error(Err.clientNameSpaces);
           j++;
         } else {
-          return c.error(oneLine(Err.helloSyntax(args[j])));
+          return c.error(Err.helloSyntax(args[j]));
         }
       }
       if (user !== undefined && password !== undefined) {

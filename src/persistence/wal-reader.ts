@@ -7,8 +7,8 @@
 // log ends inside (the crash tore its write) is cut off whole, like a torn record.
 
 import fs from 'node:fs';
-import { decodeRecord, WAL_MAGIC, type WalRecord } from './wal-record';
-import { listSegments } from './wal-segments';
+import { decodeRecord, WAL_MAGIC, type DecodeResult, type WalRecord } from './wal-record';
+import { listSegments, type Segment } from './wal-segments';
 
 export class WalCorruption extends Error {
   constructor(
@@ -37,8 +37,8 @@ export interface ReadOptions {
   truncateTornTail: boolean;
 }
 
-function allZero(buf: Buffer, from: number): boolean {
-  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
+function allZero(buf: Buffer, from: number, to = buf.length): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
   return true;
 }
 
@@ -67,19 +67,8 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
     let txn: WalRecord[] | null = null;
     let txnPos = 0;
     while (pos < buf.length) {
-      if (zeroHeader(buf, pos)) {
-        // The end of the records: zeros written ahead of them. Anything else after it in the
-        // last segment was written after records that never reached the disk, so no fsync
-        // covered it (a power loss wrote the pages out of order): a torn tail.
-        if (allZero(buf, pos)) break;
-        if (!isLast) throw new WalCorruption(seg.file, pos, 'zero bytes inside the records of a segment');
-        result.tornBytes = tornLength(buf, pos, pos);
-        result.tornFile = seg.file;
-        if (opts.truncateTornTail && txn === null) fs.truncateSync(seg.file, pos);
-        break;
-      }
-      const d = decodeRecord(buf, pos);
-      if (d.kind === 'record') {
+      const d = zeroHeader(buf, pos) ? null : decodeRecord(buf, pos);
+      if (d !== null && d.kind === 'record') {
         const r = d.record;
         if (r.offset !== expected) {
           throw new WalCorruption(seg.file, pos, `record offset ${r.offset}, expected ${expected}`);
@@ -101,19 +90,10 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
         expected += d.size;
         continue;
       }
-      // A record that runs past the end of the last segment, or a zero-filled tail, is a
-      // write the crash interrupted. Anything else is damage.
-      // (A length grown by damage also reads as incomplete: it is torn only when no whole
-      // record follows.)
-      const torn =
-        isLast &&
-        ((d.kind === 'incomplete' && !recordFollows(buf, pos, seg.start)) || tornChecksumAtTail(buf, pos));
-      if (!torn) {
-        throw new WalCorruption(seg.file, pos, d.kind === 'corrupt' ? d.reason : 'truncated record');
-      }
-      // A whole header with the magic says how long the torn record was; a damaged one does not.
-      const claimed = buf.length - pos >= 12 && buf.readUInt32LE(pos + 8) === WAL_MAGIC ? pos + 12 + buf.readUInt32LE(pos) : pos;
-      result.tornBytes = tornLength(buf, pos, claimed);
+      // Only zeros from here: the end of the records, zeros written ahead of them.
+      if (d === null && allZero(buf, pos)) break;
+      const claimedEnd = tornTailEnd(buf, pos, d, isLast, seg);
+      result.tornBytes = tornLength(buf, pos, claimedEnd);
       result.tornFile = seg.file;
       if (opts.truncateTornTail && txn === null) fs.truncateSync(seg.file, pos);
       break;
@@ -136,6 +116,27 @@ export function readWal(dir: string, opts: ReadOptions, apply: (r: WalRecord) =>
 }
 
 /**
+ * What stopped the reading at `pos` (a zero header followed by data: `d` null, or a record
+ * that does not decode) as a torn tail: returns where the torn write claims to end, or
+ * throws WalCorruption when it is damage instead.
+ * - Zeros then data can only be in the last segment: pages written after records that never
+ *   reached the disk (a power loss wrote them out of order), so no fsync covered them.
+ * - A record that runs past the end of the last segment, or whose end is zeros, is a write
+ *   the crash interrupted. (A length grown by damage also reads as incomplete: it is torn
+ *   only when no whole record follows.)
+ */
+function tornTailEnd(buf: Buffer, pos: number, d: DecodeResult | null, isLast: boolean, seg: Segment): number {
+  if (d === null) {
+    if (!isLast) throw new WalCorruption(seg.file, pos, 'zero bytes inside the records of a segment');
+    return pos;
+  }
+  const torn = isLast && ((d.kind === 'incomplete' && !recordFollows(buf, pos, seg.start)) || tornChecksumAtTail(buf, pos));
+  if (!torn) throw new WalCorruption(seg.file, pos, d.kind === 'corrupt' ? d.reason : 'truncated record');
+  // A whole header with the magic says how long the torn record was; a damaged one does not.
+  return buf.length - pos >= 12 && buf.readUInt32LE(pos + 8) === WAL_MAGIC ? pos + 12 + buf.readUInt32LE(pos) : pos;
+}
+
+/**
  * The last record of the file fails its checksum and ends in zero bytes: the file was
  * extended but the crash kept the last pages from reaching disk. (A single damaged byte
  * in a complete record is corruption, not a torn write.)
@@ -146,8 +147,7 @@ function tornChecksumAtTail(buf: Buffer, pos: number): boolean {
   const end = pos + 12 + bodyLen;
   // The record is the last one: the file ends with it, or only zeros written ahead follow.
   if (end > buf.length || !allZero(buf, end)) return false;
-  const tail = Math.min(8, bodyLen);
-  return allZero(buf.subarray(end - tail, end), 0);
+  return allZero(buf, end - Math.min(8, bodyLen), end);
 }
 
 /**
@@ -165,9 +165,7 @@ function tornLength(buf: Buffer, pos: number, claimedEnd: number): number {
 
 /** The 12 bytes at `pos` (or all that is left) are zeros: no record starts here. */
 function zeroHeader(buf: Buffer, pos: number): boolean {
-  const end = Math.min(buf.length, pos + 12);
-  for (let i = pos; i < end; i++) if (buf[i] !== 0) return false;
-  return true;
+  return allZero(buf, pos, Math.min(buf.length, pos + 12));
 }
 
 const MAGIC_BYTES = Buffer.alloc(4);

@@ -65,7 +65,7 @@ export class Wal implements EffectSink {
   private segmentSize: number;
   /** Size of the current segment file: records, then zeros written ahead of them. */
   private fileSize: number;
-  /** Zero-filling stopped failing for this segment (ENOSPC...): records are simply appended. */
+  /** Zero-filling failed in this segment (ENOSPC...): its records are simply appended. */
   private preallocFailed = false;
   private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   private used = 0;
@@ -192,16 +192,15 @@ export class Wal implements EffectSink {
   private preallocate(): void {
     const chunk = Math.min(PREALLOC_CHUNK, this.opts.segmentBytes);
     if (this.preallocFailed || this.fileSize - this.segmentSize >= chunk / 2 || this.fileSize >= this.opts.segmentBytes) return;
-    const zeros = chunk === PREALLOC_CHUNK ? ZERO_CHUNK : Buffer.alloc(chunk);
     try {
       let done = 0;
-      while (done < chunk) done += fs.writeSync(this.fd, zeros, done, chunk - done, this.fileSize + done);
+      while (done < chunk) done += fs.writeSync(this.fd, ZEROS, done, chunk - done, this.fileSize + done);
       this.fileSize += chunk;
     } catch {
       this.preallocFailed = true;
       try {
         // Whatever part was written is zeros past the records: harmless, but give it back.
-        fs.ftruncateSync(this.fd, Math.max(this.segmentSize, this.fileSize));
+        fs.ftruncateSync(this.fd, this.fileSize);
       } catch {
         /* zeros past the records read as the end of the segment */
       }
@@ -360,9 +359,9 @@ export class Wal implements EffectSink {
 /** Read-write, created if missing; records are written at explicit positions. */
 const OPEN_FLAGS = fs.constants.O_RDWR | fs.constants.O_CREAT;
 
-/** Zeros written ahead of the records at a time. */
+/** Zeros written ahead of the records at a time (less when segments are smaller). */
 const PREALLOC_CHUNK = 1024 * 1024;
-const ZERO_CHUNK = Buffer.alloc(PREALLOC_CHUNK);
+const ZEROS = Buffer.alloc(PREALLOC_CHUNK);
 
 /**
  * mkdir -p made `created` and everything below it down to `dir`: each one's entry in its

@@ -167,7 +167,7 @@ export class Client implements RequestSink {
    * the error early and desynchronise the client's reply stream.
    */
   error(msg: string): void {
-    if (msg.includes('\r') || msg.includes('\n')) msg = msg.replace(/[\r\n]/g, ' ');
+    msg = oneLine(msg);
     this.host.errorReplied(msg);
     this.write('-' + msg + '\r\n');
   }
@@ -295,4 +295,9 @@ function formatAddr(host: string | undefined, port: number | undefined): string 
   if (host === undefined) return '?:0';
   const h = host.startsWith('::ffff:') ? host.slice(7) : host;
   return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
+/** Redis's addReplyErrorFormat turns CR and LF into spaces so the reply stays one line. */
+function oneLine(s: string): string {
+  return s.includes('\r') || s.includes('\n') ? s.replace(/[\r\n]/g, ' ') : s;
 }

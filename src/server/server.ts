@@ -228,24 +228,15 @@ export class Server implements ClientHost {
       // Replies produced since the last hold are newer still: they stay behind the held ones.
       const newer = c.out;
       const newerChunks = c.outChunks;
-      // Usually each batch is one short string (appendfsync always): they go out as one.
-      let out = '';
-      let chunks: Buffer[] | null = null;
-      for (const h of ready) {
-        for (const x of h.chunks) {
-          if (typeof x === 'string' && chunks === null) {
-            out += x;
-          } else {
-            if (chunks === null) {
-              chunks = out.length > 0 ? [Buffer.from(out, 'latin1')] : [];
-              out = '';
-            }
-            chunks.push(typeof x === 'string' ? Buffer.from(x, 'latin1') : x);
-          }
-        }
+      // Usually every batch is one short string (appendfsync always): they go out as one.
+      const parts = ready.flatMap((h) => h.chunks);
+      if (parts.every((x) => typeof x === 'string')) {
+        c.out = parts.join('');
+        c.outChunks = null;
+      } else {
+        c.out = '';
+        c.outChunks = parts.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : x));
       }
-      c.out = out;
-      c.outChunks = chunks;
       if (held.length === 0) {
         c.held = null;
         this.holding.delete(c);
