@@ -4,7 +4,8 @@
 // client traffic, messages/s from CLUSTER INFO (cluster_stats_messages_sent/received) and
 // bytes/s from /proc/<pid>/io (wchar/rchar: all the process's read/write syscalls, which at
 // rest are the bus plus any log or file writes). Then `redis-benchmark --cluster -t set,get`
-// against each, alternating over rounds, medians and the ratio printed.
+// against each after a warm-up run, each test on both sides back to back in every round,
+// medians and the ratios printed.
 
 import * as fs from 'node:fs';
 import { clusterInfo, startServerCluster, type RunningCluster } from '../../redis-compat/lib/cluster';
@@ -25,6 +26,8 @@ const DEFAULT_TESTS = ['set', 'get'];
  * requests make the step about 1.7%.
  */
 const REQUESTS: [number, number] = [1000000, 100000];
+/** Requests per test of the uncounted warm-up run on each side. */
+const WARMUP_REQUESTS = 100000;
 /** Length of the at-rest window, ms: [normal, quick]. */
 const REST_MS: [number, number] = [10000, 5000];
 /** Let the cluster settle after creation (gossip of the new config) before measuring. */
@@ -43,6 +46,8 @@ interface ThroughputRow {
   test: string;
   target: { rps: number; p50Ms: number; p99Ms: number };
   redis: { rps: number; p50Ms: number; p99Ms: number };
+  /** Median over rounds of each round's ratio (the two runs of a pair are back to back). */
+  pairedRatio: number;
 }
 
 export interface ClusterResult {
@@ -88,20 +93,41 @@ async function throughput(opts: BenchOptions, label: string, target: RunningClus
   const requests = opts.requests ?? REQUESTS[opts.quick ? 1 : 0];
   const samples = new Map<string, BenchmarkRow[]>();
   const order: Array<[string, RunningCluster]> = [[label, target], ['redis', redis]];
+  const runs: Array<{ round: number; test: string; side: string; cluster: RunningCluster }> = [];
   for (let round = 1; round <= opts.rounds; round++) {
-    // Alternate who goes first so warm-up and machine drift do not favour one side.
-    for (const [side, cluster] of round % 2 === 1 ? order : [...order].reverse()) {
-      opts.log(`round ${round}/${opts.rounds}  ${side}: redis-benchmark --cluster -t ${tests.join(',')} -n ${requests} -c ${CLIENTS}`);
-      const rows = await runRedisBenchmark({ port: cluster.ports[0], tests, clients: CLIENTS, requests, extra: ['--cluster'] });
-      for (const r of rows) samples.set(`${side}|${r.test}`, [...(samples.get(`${side}|${r.test}`) ?? []), r]);
+    // Each test runs on both sides back to back, so a pair is measured within ~30 s of machine
+    // drift (this host's speed changes by 20-30% over minutes); who goes first alternates by
+    // round and by test so warm-up and drift favour neither side.
+    tests.forEach((test, i) => {
+      const pair = (round + i) % 2 === 1 ? order : [...order].reverse();
+      for (const [side, cluster] of pair) runs.push({ round, test, side, cluster });
+    });
+  }
+  // Warm-up, not counted: Node's JIT compiles the request path during the first ~100k
+  // requests, a cost paid once per process that would otherwise land in round 1's first test.
+  for (const [side, cluster] of order) {
+    opts.log(`warm-up  ${side}: redis-benchmark --cluster -t ${tests.join(',')} -n ${WARMUP_REQUESTS} -c ${CLIENTS}`);
+    await runRedisBenchmark({ port: cluster.ports[0], tests, clients: CLIENTS, requests: WARMUP_REQUESTS, extra: ['--cluster'] });
+  }
+  for (const r of runs) {
+    opts.log(`round ${r.round}/${opts.rounds}  ${r.side}: redis-benchmark --cluster -t ${r.test} -n ${requests} -c ${CLIENTS}`);
+    const rows = await runRedisBenchmark({ port: r.cluster.ports[0], tests: [r.test], clients: CLIENTS, requests, extra: ['--cluster'] });
+    for (const row of rows) {
+      opts.log(`  ${row.test}: ${fmtInt(row.rps)} ops/s`);
+      samples.set(`${r.side}|${row.test}`, [...(samples.get(`${r.side}|${row.test}`) ?? []), row]);
     }
   }
   const med = (side: string, test: string): ThroughputRow['target'] => {
     const rows = samples.get(`${side}|${test}`) ?? [];
     return { rps: median(rows.map((r) => r.rps)), p50Ms: median(rows.map((r) => r.p50Ms)), p99Ms: median(rows.map((r) => r.p99Ms)) };
   };
+  const paired = (test: string): number => {
+    const mine = samples.get(`${label}|${test}`) ?? [];
+    const theirs = samples.get(`redis|${test}`) ?? [];
+    return median(mine.slice(0, theirs.length).map((r, i) => r.rps / theirs[i].rps));
+  };
   const names = [...new Set([...samples.keys()].map((k) => k.split('|')[1]))];
-  return names.map((test) => ({ test, target: med(label, test), redis: med('redis', test) }));
+  return names.map((test) => ({ test, target: med(label, test), redis: med('redis', test), pairedRatio: paired(test) }));
 }
 
 export const clusterSuite: BenchSuite = {
@@ -141,15 +167,16 @@ export const clusterSuite: BenchSuite = {
           `messages sent/s per node, ${label}/redis: ${fmtRatio(avg(label, (b) => b.msgsSentPerS), avg('redis', (b) => b.msgsSentPerS))}`,
       );
       opts.log('');
-      opts.log(`Throughput (redis-benchmark --cluster -c ${CLIENTS}, median of ${opts.rounds} round${opts.rounds === 1 ? '' : 's'})`);
+      opts.log(`Throughput (redis-benchmark --cluster -c ${CLIENTS}, median of ${opts.rounds} round${opts.rounds === 1 ? '' : 's'}; ratio: of the medians, paired: median of each round's ratio)`);
       opts.log(
         formatTable(
-          ['test', `${label} ops/s`, 'redis ops/s', 'ratio', `${label} p50/p99 ms`, 'redis p50/p99 ms'],
+          ['test', `${label} ops/s`, 'redis ops/s', 'ratio', 'paired', `${label} p50/p99 ms`, 'redis p50/p99 ms'],
           tp.map((r) => [
             r.test,
             fmtInt(r.target.rps),
             fmtInt(r.redis.rps),
             fmtRatio(r.target.rps, r.redis.rps),
+            `${r.pairedRatio.toFixed(2)}x`,
             `${fmtMs(r.target.p50Ms)}/${fmtMs(r.target.p99Ms)}`,
             `${fmtMs(r.redis.p50Ms)}/${fmtMs(r.redis.p99Ms)}`,
           ]),
