@@ -5,7 +5,8 @@
 // bytes/s from /proc/<pid>/io (wchar/rchar: all the process's read/write syscalls, which at
 // rest are the bus plus any log or file writes). Then `redis-benchmark --cluster -t set,get`
 // against each after a warm-up run, each test on both sides back to back in every round,
-// medians and the ratios printed.
+// medians and the ratios printed, with the CPU time the three nodes spent per request (user +
+// system from /proc/<pid>/stat: less sensitive than throughput to this host's drift).
 
 import * as fs from 'node:fs';
 import { clusterInfo, startServerCluster, type RunningCluster } from '../../redis-compat/lib/cluster';
@@ -44,8 +45,8 @@ interface BusSample {
 
 interface ThroughputRow {
   test: string;
-  target: { rps: number; p50Ms: number; p99Ms: number };
-  redis: { rps: number; p50Ms: number; p99Ms: number };
+  target: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number };
+  redis: { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number };
   /** Median over rounds of each round's ratio (the two runs of a pair are back to back). */
   pairedRatio: number;
 }
@@ -56,6 +57,21 @@ export interface ClusterResult {
   bus: BusSample[];
   throughput: ThroughputRow[];
 }
+
+/** CPU seconds (user + system, all threads) the processes have used, from /proc/<pid>/stat. */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS_PER_S;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on Linux. */
+const CLOCK_TICKS_PER_S = 100;
 
 /** rchar and wchar of a process from /proc/<pid>/io. */
 function procIo(pid: number): { rchar: number; wchar: number } {
@@ -91,7 +107,7 @@ async function busAtRest(clusters: Array<[string, RunningCluster]>, restMs: numb
 async function throughput(opts: BenchOptions, label: string, target: RunningCluster, redis: RunningCluster): Promise<ThroughputRow[]> {
   const tests = opts.only ?? DEFAULT_TESTS;
   const requests = opts.requests ?? REQUESTS[opts.quick ? 1 : 0];
-  const samples = new Map<string, BenchmarkRow[]>();
+  const samples = new Map<string, Array<BenchmarkRow & { cpuUsPerRequest: number }>>();
   const order: Array<[string, RunningCluster]> = [[label, target], ['redis', redis]];
   const runs: Array<{ round: number; test: string; side: string; cluster: RunningCluster }> = [];
   for (let round = 1; round <= opts.rounds; round++) {
@@ -111,15 +127,23 @@ async function throughput(opts: BenchOptions, label: string, target: RunningClus
   }
   for (const r of runs) {
     opts.log(`round ${r.round}/${opts.rounds}  ${r.side}: redis-benchmark --cluster -t ${r.test} -n ${requests} -c ${CLIENTS}`);
+    const pids = r.cluster.nodes.map((n) => n.pid);
+    const cpuBefore = cpuSeconds(pids);
     const rows = await runRedisBenchmark({ port: r.cluster.ports[0], tests: [r.test], clients: CLIENTS, requests, extra: ['--cluster'] });
+    const cpuUsPerRequest = ((cpuSeconds(pids) - cpuBefore) * 1e6) / requests;
     for (const row of rows) {
-      opts.log(`  ${row.test}: ${fmtInt(row.rps)} ops/s`);
-      samples.set(`${r.side}|${row.test}`, [...(samples.get(`${r.side}|${row.test}`) ?? []), row]);
+      opts.log(`  ${row.test}: ${fmtInt(row.rps)} ops/s, nodes' CPU ${cpuUsPerRequest.toFixed(1)} us/request`);
+      samples.set(`${r.side}|${row.test}`, [...(samples.get(`${r.side}|${row.test}`) ?? []), { ...row, cpuUsPerRequest }]);
     }
   }
   const med = (side: string, test: string): ThroughputRow['target'] => {
     const rows = samples.get(`${side}|${test}`) ?? [];
-    return { rps: median(rows.map((r) => r.rps)), p50Ms: median(rows.map((r) => r.p50Ms)), p99Ms: median(rows.map((r) => r.p99Ms)) };
+    return {
+      rps: median(rows.map((r) => r.rps)),
+      p50Ms: median(rows.map((r) => r.p50Ms)),
+      p99Ms: median(rows.map((r) => r.p99Ms)),
+      cpuUsPerRequest: median(rows.map((r) => r.cpuUsPerRequest)),
+    };
   };
   const paired = (test: string): number => {
     const mine = samples.get(`${label}|${test}`) ?? [];
@@ -170,7 +194,7 @@ export const clusterSuite: BenchSuite = {
       opts.log(`Throughput (redis-benchmark --cluster -c ${CLIENTS}, median of ${opts.rounds} round${opts.rounds === 1 ? '' : 's'}; ratio: of the medians, paired: median of each round's ratio)`);
       opts.log(
         formatTable(
-          ['test', `${label} ops/s`, 'redis ops/s', 'ratio', 'paired', `${label} p50/p99 ms`, 'redis p50/p99 ms'],
+          ['test', `${label} ops/s`, 'redis ops/s', 'ratio', 'paired', `${label} p50/p99 ms`, 'redis p50/p99 ms', `CPU us/req ${label}/redis`],
           tp.map((r) => [
             r.test,
             fmtInt(r.target.rps),
@@ -179,6 +203,7 @@ export const clusterSuite: BenchSuite = {
             `${r.pairedRatio.toFixed(2)}x`,
             `${fmtMs(r.target.p50Ms)}/${fmtMs(r.target.p99Ms)}`,
             `${fmtMs(r.redis.p50Ms)}/${fmtMs(r.redis.p99Ms)}`,
+            `${r.target.cpuUsPerRequest.toFixed(1)}/${r.redis.cpuUsPerRequest.toFixed(1)}`,
           ]),
         ),
       );
