@@ -58,6 +58,9 @@ export interface ClusterResult {
   throughput: ThroughputRow[];
 }
 
+/** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on Linux. */
+const CLOCK_TICKS_PER_S = 100;
+
 /** CPU seconds (user + system, all threads) the processes have used, from /proc/<pid>/stat. */
 function cpuSeconds(pids: readonly number[]): number {
   let ticks = 0;
@@ -69,9 +72,6 @@ function cpuSeconds(pids: readonly number[]): number {
   }
   return ticks / CLOCK_TICKS_PER_S;
 }
-
-/** USER_HZ: the unit of /proc/<pid>/stat's times, 100 on Linux. */
-const CLOCK_TICKS_PER_S = 100;
 
 /** rchar and wchar of a process from /proc/<pid>/io. */
 function procIo(pid: number): { rchar: number; wchar: number } {
@@ -110,6 +110,10 @@ async function throughput(opts: BenchOptions, label: string, target: RunningClus
   const samples = new Map<string, Array<BenchmarkRow & { cpuUsPerRequest: number }>>();
   const order: Array<[string, RunningCluster]> = [[label, target], ['redis', redis]];
   const runs: Array<{ round: number; test: string; side: string; cluster: RunningCluster }> = [];
+  const bench = (cluster: RunningCluster, which: string[], n: number): Promise<BenchmarkRow[]> => {
+    opts.log(`  redis-benchmark --cluster -t ${which.join(',')} -n ${n} -c ${CLIENTS}`);
+    return runRedisBenchmark({ port: cluster.ports[0], tests: which, clients: CLIENTS, requests: n, extra: ['--cluster'] });
+  };
   for (let round = 1; round <= opts.rounds; round++) {
     // Each test runs on both sides back to back, so a pair is measured within ~30 s of machine
     // drift (this host's speed changes by 20-30% over minutes); who goes first alternates by
@@ -122,14 +126,14 @@ async function throughput(opts: BenchOptions, label: string, target: RunningClus
   // Warm-up, not counted: Node's JIT compiles the request path during the first ~100k
   // requests, a cost paid once per process that would otherwise land in round 1's first test.
   for (const [side, cluster] of order) {
-    opts.log(`warm-up  ${side}: redis-benchmark --cluster -t ${tests.join(',')} -n ${WARMUP_REQUESTS} -c ${CLIENTS}`);
-    await runRedisBenchmark({ port: cluster.ports[0], tests, clients: CLIENTS, requests: WARMUP_REQUESTS, extra: ['--cluster'] });
+    opts.log(`warm-up  ${side}:`);
+    await bench(cluster, tests, WARMUP_REQUESTS);
   }
   for (const r of runs) {
-    opts.log(`round ${r.round}/${opts.rounds}  ${r.side}: redis-benchmark --cluster -t ${r.test} -n ${requests} -c ${CLIENTS}`);
+    opts.log(`round ${r.round}/${opts.rounds}  ${r.side}:`);
     const pids = r.cluster.nodes.map((n) => n.pid);
     const cpuBefore = cpuSeconds(pids);
-    const rows = await runRedisBenchmark({ port: r.cluster.ports[0], tests: [r.test], clients: CLIENTS, requests, extra: ['--cluster'] });
+    const rows = await bench(r.cluster, [r.test], requests);
     const cpuUsPerRequest = ((cpuSeconds(pids) - cpuBefore) * 1e6) / requests;
     for (const row of rows) {
       opts.log(`  ${row.test}: ${fmtInt(row.rps)} ops/s, nodes' CPU ${cpuUsPerRequest.toFixed(1)} us/request`);

@@ -6,11 +6,11 @@
 // failing alike cannot pass.
 
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startCinnabar, startRedis } from '../helpers/server';
-import { startCluster } from '../helpers/cluster';
+import { runTool, startCluster } from '../helpers/cluster';
 
 /** Debian's interpreter: python3-redis installs into its dist-packages (a pyenv python3 on PATH would not see it). */
 const PYTHON = '/usr/bin/python3';
@@ -25,24 +25,14 @@ function redisPyMissing(): string | false {
 }
 
 /** Runs the check script against `port`; its stdout is the JSON step list. */
-function runCheck(mode: 'standalone' | 'cluster', port: number): Promise<Steps> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, mode, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120000);
-    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`redis_py_check.py ${mode} ${port} exited ${code}: ${err}`));
-      try {
-        resolve(JSON.parse(out) as Steps);
-      } catch (e) {
-        reject(new Error(`unparsable output: ${(e as Error).message}\n${out}\n${err}`));
-      }
-    });
-  });
+async function runCheck(mode: 'standalone' | 'cluster', port: number): Promise<Steps> {
+  const r = await runTool(PYTHON, [SCRIPT, mode, String(port)], 120000);
+  if (r.code !== 0) throw new Error(`redis_py_check.py ${mode} ${port} exited ${r.code}: ${r.stderr}`);
+  try {
+    return JSON.parse(r.stdout) as Steps;
+  } catch (e) {
+    throw new Error(`unparsable output: ${(e as Error).message}\n${r.stdout}\n${r.stderr}`);
+  }
 }
 
 function resultOf(steps: Steps, name: string): unknown {
