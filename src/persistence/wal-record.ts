@@ -11,7 +11,7 @@
 // ones are appended (pinned by test/unit/wal-record.test.ts).
 
 import { crc32Of } from './crc32';
-import type { Latin1Codec } from '../resp/latin1';
+import { latin1Write } from '../resp/latin1';
 
 export const WAL_MAGIC = 0x57414c31;
 export const HEADER_BYTES = 12;
@@ -61,7 +61,7 @@ export function encodeCommand(buf: Buffer, pos: number, offset: number, db: numb
       for (let i = 0; i < n; i++) buf[p + i] = a.charCodeAt(i);
       p += n;
     } else {
-      p += (buf as unknown as Latin1Codec).latin1Write(a, p);
+      p += latin1Write(buf, a, p);
     }
   }
   const bodyLen = p - bodyStart;

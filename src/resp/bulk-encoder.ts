@@ -4,7 +4,7 @@
 // the reply ran at half redis-server's rate at -P 16 (--cpu-prof). Here each element costs a
 // few byte stores and the reply is one string allocation.
 
-import type { Latin1Codec } from './latin1';
+import { latin1Slice, latin1Write } from './latin1';
 
 /** Elements up to this long are copied byte by byte in JS; longer ones by Buffer#latin1Write. */
 const SHORT = 32;
@@ -54,7 +54,7 @@ export function addBulk(e: string): void {
   if (len <= SHORT) {
     for (let i = 0; i < len; i++) scratch[used++] = e.charCodeAt(i);
   } else {
-    used += (scratch as unknown as Latin1Codec).latin1Write(e, used);
+    used += latin1Write(scratch, e, used);
   }
   scratch[used++] = 13;
   scratch[used++] = 10;
@@ -67,7 +67,7 @@ export function encodedLength(): number {
 
 /** The encoded reply as one flat latin1 string; the buffer is free for the next reply. */
 export function finishBulks(): string {
-  const s = (scratch as unknown as Latin1Codec).latin1Slice(0, used);
+  const s = latin1Slice(scratch, 0, used);
   used = 0;
   if (scratch.length > 1024 * 1024) scratch = Buffer.allocUnsafe(64 * 1024);
   return s;
