@@ -141,6 +141,7 @@ export class Node implements NodeContext {
           this.cluster?.beforeSleep();
           return this.persistence.beforeFlush();
         },
+        repliesMayGoNow: () => (this.cluster === null || this.cluster.idle) && this.persistence.idle(),
         groupCommitWaitMs: () => this.persistence.groupCommitWaitMs(),
         outputBufferLimits: () => v.clientOutputBufferLimits,
         clientClosed: (c) => {

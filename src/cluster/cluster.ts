@@ -181,6 +181,11 @@ export class Cluster implements BusHandler {
     });
   }
 
+  /** True when beforeSleep() has nothing to do (replies need not wait for it). */
+  get idle(): boolean {
+    return this.todo === 0;
+  }
+
   /**
    * clusterBeforeSleep: does the turn's deferred work once. The server calls it before it
    * writes the turn's replies, so a command's OK reaches the client only once nodes.conf

@@ -139,6 +139,15 @@ export class Persistence {
   }
 
   /**
+   * True when beforeFlush() would write nothing and hold nothing: no WAL, or nothing appended
+   * since its last write, no failed write, and (appendfsync always) everything written synced.
+   */
+  idle(): boolean {
+    const wal = this.wal;
+    return wal === null || (wal.pendingBytes === 0 && this.writeError === null && (wal.policy !== 'always' || wal.offset <= wal.syncedOffset));
+  }
+
+  /**
    * Server hook, once per turn before replies go out: writes the turn's effects in one
    * write and returns the offset replies must wait for (0 when they can go now).
    */
