@@ -6,7 +6,7 @@
  * a, b)` goes through argument checks and a slice wrapper that cost ~10% of a pipelined
  * SET/GET run (measured with --cpu-prof under redis-benchmark -P 16); `buf.write` likewise.
  */
-export interface Latin1Codec {
+interface Latin1Codec {
   latin1Slice(start: number, end: number): string;
   latin1Write(s: string, offset: number): number;
 }
