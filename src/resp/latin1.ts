@@ -75,7 +75,7 @@ function shortLatin1(b: Buffer, s: number, n: number): string {
     case 16:
       return fc(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
     default:
-      return nativeSlice.call(b, s, s + n);
+      return latin1Slice(b, s, s + n);
   }
 }
 

@@ -3,15 +3,15 @@
 // fsync) and while writes fail; true with no WAL at all.
 
 import t, { type Test } from 'tap';
+import pino from 'pino';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Persistence } from '../../src/persistence/persistence';
 import type { FsyncPolicy } from '../../src/persistence/wal';
 import type { NodeContext } from '../../src/node-context';
-import type { Logger } from '../../src/log';
 
-const log = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+const log = pino({ enabled: false });
 
 function open(t: Test, policy: FsyncPolicy, released: number[]): Persistence {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-idle-'));
@@ -25,10 +25,7 @@ function open(t: Test, policy: FsyncPolicy, released: number[]): Persistence {
 }
 
 t.test('no WAL (appendonly no): always idle', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinnabar-idle-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const node = { effects: { addSink() {}, removeSink() {} } } as unknown as NodeContext;
-  const p = new Persistence(node, { dir, policy: 'everysec', segmentBytes: 1024 * 1024, release: () => {} }, log);
+  const p = open(t, 'everysec', []);
   t.equal(p.idle(), true);
 });
 

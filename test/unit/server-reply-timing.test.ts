@@ -5,6 +5,7 @@
 
 import t, { type Test } from 'tap';
 import net from 'node:net';
+import pino from 'pino';
 import { Server, type ServerOptions } from '../../src/server/server';
 import { Keyspace } from '../../src/keyspace/keyspace';
 import type { Client } from '../../src/server/client';
@@ -43,8 +44,7 @@ async function startProbe(t: Test): Promise<Probe> {
     repliesMayGoNow: () => probe.mayGoNow,
   };
   const stats = { netOutputBytes: 0, netInputBytes: 0, totalConnectionsReceived: 0 } as unknown as ConstructorParameters<typeof Server>[1];
-  const log = { debug() {}, warn() {}, info() {}, error() {} } as unknown as ConstructorParameters<typeof Server>[2];
-  probe.server = new Server(opts, stats, log);
+  probe.server = new Server(opts, stats, pino({ enabled: false }));
   probe.port = await freePort();
   await probe.server.listen(probe.port, [HOST]);
   t.teardown(() => probe.server.close(50));
