@@ -102,12 +102,10 @@ export class Server implements ClientHost {
       // Reads of a turn whose flush is already scheduled share its clock reading.
       if (!this.flushScheduled) this.now = Date.now();
       c.lastInteraction = this.now;
+      // No try/finally: nothing catches an exception thrown here, the process ends with it.
       this.reading = c;
-      try {
-        c.decoder.feed(buf, c, end);
-      } finally {
-        this.reading = null;
-      }
+      c.decoder.feed(buf, c, end);
+      this.reading = null;
       if (c.decoder.buffered > this.opts.queryBufferLimit()) {
         this.stats.clientQueryBufferLimitDisconnections++;
         this.log.warn({ client: c.id, addr: c.addr }, 'closing client that reached max query buffer length');
